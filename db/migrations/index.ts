@@ -1,0 +1,13 @@
+// Every migration, in order. Migrations are immutable once landed: add a new file instead.
+import type { Knex } from 'knex';
+import * as createLookupTables from './20261122000001_create_lookup_tables.js';
+import * as insertLookupValues from './20261122000002_insert_lookup_values.js';
+import * as createTenancy from './20261122000003_create_tenancy.js';
+import * as createContacts from './20261122000004_create_contacts.js';
+
+export const migrations: Record<string, Knex.Migration> = {
+  '20261122000001_create_lookup_tables': createLookupTables,
+  '20261122000002_insert_lookup_values': insertLookupValues,
+  '20261122000003_create_tenancy': createTenancy,
+  '20261122000004_create_contacts': createContacts,
+};

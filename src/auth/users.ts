@@ -1,0 +1,83 @@
+// API users, their business files and tokens: data access only.
+import type { Knex } from 'knex';
+import { toDbText } from '../time.js';
+import { hashPassword } from './passwords.js';
+import { newToken, tokenDigest } from './tokens.js';
+
+type Db = Knex | Knex.Transaction;
+
+export interface ApiUser {
+  id: number;
+  login: string;
+  passwordHash: string;
+  /** In the order they were given: the first is the default business file. */
+  businessFileIds: number[];
+}
+
+async function withBusinessFiles(db: Db, row: { id: number; login: string; password_hash: string } | undefined): Promise<ApiUser | undefined> {
+  if (!row) return undefined;
+  const files = await db('user_business_files').select('business_file_id').where('user_id', row.id).orderBy('position');
+  return { id: row.id, login: row.login, passwordHash: row.password_hash, businessFileIds: files.map((f) => Number(f.business_file_id)) };
+}
+
+export async function findUserByLogin(db: Db, login: string): Promise<ApiUser | undefined> {
+  return withBusinessFiles(db, await db('users').select('id', 'login', 'password_hash').where('login', login).first());
+}
+
+export async function findUserByToken(db: Db, token: string): Promise<ApiUser | undefined> {
+  const row = await db('api_tokens')
+    .join('users', 'users.id', 'api_tokens.user_id')
+    .select('users.id', 'users.login', 'users.password_hash')
+    .where('api_tokens.token_digest', tokenDigest(token))
+    .first();
+  return withBusinessFiles(db, row);
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db('users').count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+async function ensureBusinessFile(db: Db, id: number): Promise<void> {
+  const exists = await db('business_files').where('id', id).first();
+  if (!exists) await db('business_files').insert({ id, name: null, created_at: toDbText(new Date()) });
+}
+
+/**
+ * Creates a user (or gives an existing one the business file) and the business file if new.
+ * With a password for an existing user, the password is changed.
+ */
+export async function addUser(db: Knex, login: string, password: string | undefined, businessFileId: number): Promise<{ created: boolean }> {
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
+  return db.transaction(async (trx) => {
+    await ensureBusinessFile(trx, businessFileId);
+    let user = await trx('users').select('id').where('login', login).first();
+    const created = !user;
+    if (!user) {
+      if (!passwordHash) throw new Error('A new user needs a password.');
+      const [id] = await trx('users').insert({ login, password_hash: passwordHash, created_at: toDbText(new Date()) });
+      user = { id: Number(id) };
+    } else if (passwordHash) {
+      await trx('users').where('id', user.id).update({ password_hash: passwordHash });
+    }
+    const member = await trx('user_business_files').where({ user_id: user.id, business_file_id: businessFileId }).first();
+    if (!member) {
+      const last = await trx('user_business_files').where('user_id', user.id).max({ p: 'position' }).first();
+      await trx('user_business_files').insert({ user_id: user.id, business_file_id: businessFileId, position: Number(last?.p ?? -1) + 1 });
+    }
+    return { created };
+  });
+}
+
+/** Creates a token for the user and returns it: the only time it is ever seen. */
+export async function addToken(db: Db, login: string): Promise<string> {
+  const user = await db('users').select('id').where('login', login).first();
+  if (!user) throw new Error(`No API user with login "${login}".`);
+  const token = newToken();
+  await db('api_tokens').insert({ user_id: user.id, token_digest: tokenDigest(token), created_at: toDbText(new Date()) });
+  return token;
+}
+
+export async function removeUser(db: Db, login: string): Promise<boolean> {
+  return (await db('users').where('login', login).del()) > 0;
+}

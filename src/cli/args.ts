@@ -1,0 +1,16 @@
+// Small helpers for the CLI's argument parsing.
+export class UsageError extends Error {}
+
+export function positiveInteger(name: string, value: string | undefined, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  if (!/^[1-9][0-9]{0,9}$/.test(value)) throw new UsageError(`--${name} must be a positive integer`);
+  return Number(value);
+}
+
+export function required(name: string, value: string | undefined): string {
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}

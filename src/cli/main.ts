@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The `contacts` command: serve, migrate, users add, tokens add. Every subcommand that touches
+// the database applies pending migrations first.
+import { parseArgs } from 'node:util';
+import type { Knex } from 'knex';
+import { addToken, addUser } from '../auth/users.js';
+import { readConfig } from '../config.js';
+import { connect, describeUrl } from '../db/connection.js';
+import { migrateLatest } from '../db/migrate.js';
+import { startService } from '../server.js';
+import { positiveInteger, required, UsageError } from './args.js';
+
+const USAGE = `Usage: contacts <command> [options]
+
+Commands:
+  serve                                  migrate, then serve the API on HOST:PORT
+  migrate                                apply pending migrations and exit
+  users add --login L --password P [--business-file N]
+                                         add a user (and the business file if new; default 1)
+  tokens add --login L                   print a new API token for the user
+
+Environment: DATABASE_URL (default sqlite:data/contacts.sqlite3), PORT (8080), HOST (127.0.0.1),
+ADMIN_LOGIN / ADMIN_PASSWORD (first start only), LOG_REQUESTS=0 to silence request lines.`;
+
+const print = (line: string) => process.stdout.write(line + '\n');
+
+async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
+  const db = connect(readConfig().databaseUrl);
+  try {
+    await migrateLatest(db);
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function serve(): Promise<void> {
+  const config = readConfig();
+  const service = await startService(config, print);
+  print(`Contacts API listening on ${service.url} (database ${describeUrl(config.databaseUrl)})`);
+  const stop = (signal: string) => {
+    print(`${signal} received: finishing requests in flight`);
+    service.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`error while stopping: ${(error as Error).name}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      login: { type: 'string' },
+      password: { type: 'string' },
+      'business-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals.join(' ');
+  if (values.help || command === '' || command === 'help') {
+    print(USAGE);
+    return command === '' && !values.help ? 1 : 0;
+  }
+  switch (command) {
+    case 'serve':
+      await serve();
+      return -1; // keeps running
+    case 'migrate':
+      await withDatabase(async () => print('Database is up to date.'));
+      return 0;
+    case 'users add': {
+      const login = required('login', values.login);
+      const businessFile = positiveInteger('business-file', values['business-file'], 1);
+      const { created } = await withDatabase((db) => addUser(db, login, values.password, businessFile));
+      print(`${created ? 'Added' : 'Updated'} user "${login}" with business file ${businessFile}.`);
+      return 0;
+    }
+    case 'tokens add': {
+      const login = required('login', values.login);
+      print(await withDatabase((db) => addToken(db, login)));
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`contacts: ${(error as Error).message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`contacts: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

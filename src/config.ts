@@ -1,0 +1,31 @@
+// Environment variables → a typed configuration, read once at start-up.
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  adminLogin?: string;
+  adminPassword?: string;
+  workers: number;
+  logRequests: boolean;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:data/contacts.sqlite3';
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 0): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return Number(raw);
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: positiveInt('PORT', env.PORT, 8080),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    adminLogin: env.ADMIN_LOGIN || undefined,
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    workers: positiveInt('WORKERS', env.WORKERS, 1, 1),
+    logRequests: env.LOG_REQUESTS !== '0',
+  };
+}

@@ -1,0 +1,36 @@
+// A page of contacts: one count, one query for the page's rows, then their children.
+import type { Knex } from 'knex';
+import { toDbText } from '../time.js';
+import type { ListQuery } from './list-query.js';
+import { withChildren } from './read.js';
+import { CONTACT_COLUMNS, type DbContactRow } from './rows.js';
+import type { Contact } from './types.js';
+
+type Db = Knex | Knex.Transaction;
+
+/** `q` is matched as a literal substring: LIKE's wildcards are escaped with '!'. */
+function likePattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%`;
+}
+
+function filtered(db: Db, businessFileId: number, f: ListQuery['filters']): Knex.QueryBuilder {
+  const query = db('contacts').where('business_file_id', businessFileId);
+  if (f.firmIds) query.whereIn('firm_id', f.firmIds);
+  if (f.contactTypes) query.whereIn('contact_type', f.contactTypes);
+  if (f.remoteId !== undefined) query.where('remote_id', f.remoteId);
+  if (f.updatedSince) query.where('updated_at', '>=', toDbText(f.updatedSince));
+  if (f.q) query.whereRaw(`search_text LIKE ? ESCAPE '!'`, [likePattern(f.q)]);
+  return query;
+}
+
+export async function countContacts(db: Db, businessFileId: number, filters: ListQuery['filters']): Promise<number> {
+  const row = await filtered(db, businessFileId, filters).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export async function listContacts(db: Db, businessFileId: number, q: ListQuery): Promise<Contact[]> {
+  const query = filtered(db, businessFileId, q.filters).select(CONTACT_COLUMNS);
+  for (const s of q.sort) query.orderBy(s.field, s.direction);
+  const rows = (await query.limit(q.perPage).offset((q.page - 1) * q.perPage)) as DbContactRow[];
+  return withChildren(db, rows);
+}

@@ -1,0 +1,92 @@
+// The contact operations of the API: each write is one transaction in which the contact is
+// read (locked on MySQL), the input laid over it, validated, and only real changes written.
+import type { Knex } from 'knex';
+import { isUniqueViolation } from '../db/errors.js';
+import { InvalidError, NotFoundError } from '../errors.js';
+import { nowToSecond } from '../time.js';
+import { contactChanges, isUnchanged } from './changes.js';
+import { draftForCreate, draftForUpdate } from './draft.js';
+import { countContacts, listContacts } from './list.js';
+import type { ListQuery } from './list-query.js';
+import { MESSAGES } from './messages.js';
+import { findContact, remoteIdTaken, type ContactKey } from './read.js';
+import type { Contact, ContactInput, ContactValues, Lookups } from './types.js';
+import { checkContact } from './validate.js';
+import { deleteContact, insertContact, updateContact } from './write.js';
+
+const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
+
+export interface ContactPage {
+  contacts: Contact[];
+  totalEntries: number;
+}
+
+export class ContactsService {
+  constructor(
+    private readonly db: Knex,
+    readonly lookups: Lookups,
+  ) {}
+
+  async list(businessFileId: number, query: ListQuery): Promise<ContactPage> {
+    const [contacts, totalEntries] = await Promise.all([
+      listContacts(this.db, businessFileId, query),
+      query.pagination ? countContacts(this.db, businessFileId, query.filters) : Promise.resolve(0),
+    ]);
+    return { contacts, totalEntries };
+  }
+
+  async get(businessFileId: number, key: ContactKey): Promise<Contact> {
+    const contact = await findContact(this.db, businessFileId, key);
+    if (!contact) throw new NotFoundError('Contact not found.');
+    return contact;
+  }
+
+  /** Validation errors including remote_id uniqueness, or the checked values. */
+  private async check(trx: Knex.Transaction, businessFileId: number, checked: ReturnType<typeof checkContact>, exceptId?: number): Promise<ContactValues> {
+    const remoteId = checked.values?.remote_id ?? null;
+    if (checked.errors) throw new InvalidError(checked.errors);
+    if (remoteId !== null && (await remoteIdTaken(trx, businessFileId, remoteId, exceptId))) throw new InvalidError([REMOTE_ID_TAKEN]);
+    return checked.values;
+  }
+
+  /** Runs a write; a unique-key race on remote_id becomes the same 422 as the check. */
+  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new InvalidError([REMOTE_ID_TAKEN]);
+      throw error;
+    }
+  }
+
+  async create(businessFileId: number, input: ContactInput): Promise<Contact> {
+    const checked = checkContact(draftForCreate(input), this.lookups, input.problems);
+    if (checked.errors) throw new InvalidError(checked.errors);
+    return this.write(async (trx) => {
+      const values = await this.check(trx, businessFileId, checked);
+      const now = nowToSecond();
+      const id = await insertContact(trx, businessFileId, values, { createdAt: now, updatedAt: now });
+      return (await findContact(trx, businessFileId, { id })) as Contact;
+    });
+  }
+
+  async update(businessFileId: number, key: ContactKey, input: ContactInput): Promise<Contact> {
+    return this.write(async (trx) => {
+      const current = await findContact(trx, businessFileId, key, true);
+      if (!current) throw new NotFoundError('Contact not found.');
+      const { draft, errors } = draftForUpdate(current, input);
+      const values = await this.check(trx, businessFileId, checkContact(draft, this.lookups, [...input.problems, ...errors]), current.id);
+      const changes = contactChanges(current, values);
+      if (isUnchanged(changes)) return current;
+      await updateContact(trx, current.id, values, changes, nowToSecond());
+      return (await findContact(trx, businessFileId, { id: current.id })) as Contact;
+    });
+  }
+
+  async remove(businessFileId: number, key: ContactKey): Promise<void> {
+    await this.write(async (trx) => {
+      const current = await findContact(trx, businessFileId, key, true);
+      if (!current || !(await deleteContact(trx, businessFileId, current.id))) throw new NotFoundError('Contact not found.');
+    });
+  }
+}

@@ -1,0 +1,81 @@
+// DATABASE_URL → a knex instance. `sqlite:relative/path`, `sqlite:///absolute/path`,
+// `sqlite::memory:`, or `mysql://user:password@host:port/database` (MySQL or MariaDB).
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knex, { type Knex } from 'knex';
+
+export type Engine = 'sqlite' | 'mysql';
+
+/** How long a request may wait for a connection before the database counts as unreachable. */
+const ACQUIRE_TIMEOUT_MS = 2_000;
+const MYSQL_CONNECT_TIMEOUT_MS = 1_500;
+const MYSQL_POOL_MAX = 10;
+
+export function engineOf(db: Knex): Engine {
+  return String(db.client.config.client).startsWith('mysql') ? 'mysql' : 'sqlite';
+}
+
+function sqliteFilename(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:') return rest;
+  if (rest.startsWith('///')) return rest.slice(2);
+  if (rest.startsWith('//')) throw new Error('DATABASE_URL: use sqlite:relative/path or sqlite:///absolute/path');
+  return resolve(rest);
+}
+
+function sqliteConfig(url: string): Knex.Config {
+  const filename = sqliteFilename(url);
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  return {
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    // One connection: better-sqlite3 is synchronous, and :memory: lives with its connection.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = FULL');
+        conn.pragma('foreign_keys = ON');
+        conn.pragma('busy_timeout = 5000');
+        done(null, conn);
+      },
+    },
+  };
+}
+
+function mysqlConfig(url: string): Knex.Config {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!database) throw new Error('DATABASE_URL: a mysql URL must name the database (mysql://user:password@host:port/database)');
+  return {
+    client: 'mysql2',
+    connection: {
+      host: u.hostname === 'localhost' ? '127.0.0.1' : u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      dateStrings: true,
+      supportBigNumbers: true,
+      connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
+    },
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    pool: { min: 0, max: MYSQL_POOL_MAX },
+  };
+}
+
+export function connect(databaseUrl: string): Knex {
+  if (databaseUrl.startsWith('sqlite:')) return knex(sqliteConfig(databaseUrl));
+  if (/^mysql2?:\/\//.test(databaseUrl) || databaseUrl.startsWith('mariadb://')) return knex(mysqlConfig(databaseUrl));
+  throw new Error('DATABASE_URL must start with sqlite: or mysql://');
+}
+
+/** The URL with its password hidden, for messages. */
+export function describeUrl(databaseUrl: string): string {
+  return databaseUrl.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}

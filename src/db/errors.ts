@@ -1,0 +1,34 @@
+// Driver errors, recognised by their codes (never by message text), in one place per dialect.
+
+const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+]);
+
+function codeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return UNIQUE_CODES.has(codeOf(error) ?? '');
+}
+
+/** True when the database cannot be reached (or a connection could not be had in time). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof Error && error.name === 'KnexTimeoutError') return true;
+  if ((error as { fatal?: boolean })?.fatal === true) return true; // mysql2: connection is dead
+  return UNAVAILABLE_CODES.has(codeOf(error) ?? '');
+}

@@ -1,0 +1,51 @@
+// Builds the Koa application: middleware order and routes. Never listens.
+import Router from '@koa/router';
+import type { Knex } from 'knex';
+import Koa from 'koa';
+import type { ContactsService } from '../contacts/service.js';
+import { authenticate } from './auth.js';
+import { renderErrors } from './errors.js';
+import { negotiateFormat } from './format.js';
+import { logRequests, type LogLine } from './log.js';
+import { methodNotAllowed } from './method-not-allowed.js';
+import { contactRoutes } from './routes/contacts.js';
+import { healthRoutes, lookupRoutes } from './routes/misc.js';
+import type { AppState } from './state.js';
+
+export interface AppOptions {
+  db: Knex;
+  contacts: ContactsService;
+  log: LogLine;
+}
+
+/** Logs an unexpected error without its message: knex puts the SQL and its values there. */
+function reportError(log: LogLine) {
+  return (error: unknown) => {
+    const e = error as { name?: string; code?: string; stack?: string };
+    const frames = (e.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 5);
+    log(`error ${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}\n${frames.join('\n')}`);
+  };
+}
+
+export function buildApp({ db, contacts, log }: AppOptions): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.silent = true;
+  app.on('error', reportError(log));
+
+  const publicRoutes = new Router<AppState>();
+  healthRoutes(publicRoutes, db);
+
+  const api = new Router<AppState>();
+  api.use(authenticate(db));
+  lookupRoutes(api, contacts.lookups);
+  contactRoutes(api, contacts);
+
+  app.use(logRequests(log));
+  app.use(negotiateFormat());
+  app.use(renderErrors());
+  app.use(methodNotAllowed(publicRoutes));
+  app.use(methodNotAllowed(api));
+  app.use(publicRoutes.routes());
+  app.use(api.routes());
+  return app;
+}

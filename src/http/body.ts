@@ -1,0 +1,43 @@
+// Reads a request body: Content-Type checked (415), size bounded (413, before reading when
+// Content-Length already says too much), then decoded into a ContactInput.
+import getRawBody from 'raw-body';
+import type { ContactInput } from '../contacts/types.js';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { readJsonContact } from '../json/contact-json-reader.js';
+import { readContact } from '../xml/contact-reader.js';
+import { decodeUtf8, parseDocument } from '../xml/document.js';
+import type { AppContext } from './state.js';
+
+export const CONTACT_BODY_LIMIT = 1024 * 1024;
+
+const isXmlType = (type: string) => type === 'application/xml' || type === 'text/xml' || /^[a-z0-9.+-]+\/[a-z0-9.-]+\+xml$/.test(type);
+
+type BodyKind = 'xml' | 'json';
+
+function bodyKind(ctx: AppContext): BodyKind {
+  const type = ctx.request.type.toLowerCase();
+  const charset = ctx.request.charset?.toLowerCase();
+  const kind: BodyKind | undefined = isXmlType(type) ? 'xml' : type === 'application/json' && ctx.state.format === 'json' ? 'json' : undefined;
+  if (!kind) {
+    const expected = ctx.state.format === 'json' ? 'application/json or application/xml' : 'application/xml or text/xml';
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${expected}${type ? `, not ${type}` : ''}.`);
+  }
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeError(`Only UTF-8 is accepted, not charset ${charset}.`);
+  return kind;
+}
+
+export async function readRawBody(ctx: AppContext, limit: number): Promise<Buffer> {
+  try {
+    return await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
+  } catch (error) {
+    if ((error as { type?: string }).type === 'entity.too.large') throw new PayloadTooLargeError(limit);
+    throw error;
+  }
+}
+
+/** The <contact> (or {"contact": …}) of a POST or PUT body. */
+export async function readContactBody(ctx: AppContext): Promise<ContactInput> {
+  const kind = bodyKind(ctx);
+  const text = decodeUtf8(await readRawBody(ctx, CONTACT_BODY_LIMIT));
+  return kind === 'json' ? readJsonContact(text) : readContact(parseDocument(text, 'contact'));
+}

@@ -1,0 +1,47 @@
+// Runs first: turns every thrown error into the contract's status and body, in the request's
+// format. Mapping is by class (instanceof) or driver code, never by message text. Anything
+// unknown is a generic 500, reported through app.emit('error').
+import type { Middleware } from 'koa';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { BadRequestError, HttpError, NotFoundError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
+import { JsonShapeError } from '../json/contact-json-reader.js';
+import { XmlSyntaxError } from '../xml/document.js';
+import { errorBody } from './respond.js';
+import type { AppState } from './state.js';
+
+class InternalError extends HttpError {
+  readonly status = 500;
+  constructor() {
+    super('Internal server error.');
+  }
+}
+
+export function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof XmlSyntaxError) {
+    return error.kind === 'unsupported-encoding' ? new UnsupportedMediaTypeError(error.message) : new BadRequestError(error.message);
+  }
+  if (error instanceof JsonShapeError) return new BadRequestError(error.message);
+  if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
+  return undefined;
+}
+
+export function renderErrors(): Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) throw new NotFoundError();
+    } catch (error) {
+      let httpError = toHttpError(error);
+      if (!httpError) {
+        httpError = new InternalError();
+        ctx.app.emit('error', error, ctx);
+      }
+      const { type, body } = errorBody(ctx.state.format ?? 'xml', httpError.messages);
+      ctx.status = httpError.status;
+      ctx.set(httpError.headers);
+      ctx.type = type;
+      ctx.body = body;
+    }
+  };
+}

@@ -1,0 +1,36 @@
+// The one place responses are serialized: XML or JSON by the negotiated format.
+import type { Contact, Lookups } from '../contacts/types.js';
+import { contactJson, listJson, lookupsJson } from '../json/contact-json.js';
+import { contactDocument, contactListDocument, type Pagination } from '../xml/contact-writer.js';
+import { errorsDocument, lookupsDocument } from '../xml/misc-writer.js';
+import type { AppContext, Format } from './state.js';
+
+export const XML_TYPE = 'application/xml; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+function send(ctx: AppContext, status: number, xml: () => string, json: () => unknown): void {
+  ctx.status = status;
+  if (ctx.state.format === 'json') {
+    ctx.type = JSON_TYPE;
+    ctx.body = JSON.stringify(json());
+  } else {
+    ctx.type = XML_TYPE;
+    ctx.body = xml();
+  }
+}
+
+export function sendContact(ctx: AppContext, contact: Contact, status = 200): void {
+  send(ctx, status, () => contactDocument(contact), () => contactJson(contact));
+}
+
+export function sendContactList(ctx: AppContext, contacts: Contact[], pagination?: Pagination): void {
+  send(ctx, 200, () => contactListDocument(contacts, pagination), () => listJson(contacts, pagination));
+}
+
+export function sendLookups(ctx: AppContext, lookups: Lookups): void {
+  send(ctx, 200, () => lookupsDocument(lookups), () => lookupsJson(lookups));
+}
+
+export function errorBody(format: Format, messages: string[]): { type: string; body: string } {
+  return format === 'json' ? { type: JSON_TYPE, body: JSON.stringify({ errors: messages }) } : { type: XML_TYPE, body: errorsDocument(messages) };
+}

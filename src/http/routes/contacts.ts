@@ -1,0 +1,82 @@
+// The /contacts endpoints: canonical paths, short paths on the default business file, and the
+// old-style aliases. Handlers are thin: read input, call the service, hand over to respond.
+import type Router from '@koa/router';
+import { parseListQuery } from '../../contacts/list-query.js';
+import type { ContactKey } from '../../contacts/read.js';
+import type { ContactsService } from '../../contacts/service.js';
+import { BadRequestError, NotFoundError } from '../../errors.js';
+import { businessFileOf } from '../auth.js';
+import { readContactBody } from '../body.js';
+import { sendContact, sendContactList } from '../respond.js';
+import type { AppContext, AppState } from '../state.js';
+
+const POSITIVE_ID = /^[1-9][0-9]{0,9}$/;
+
+function contactKey(ctx: AppContext & { params: Record<string, string> }): ContactKey {
+  const raw = ctx.params.id;
+  const lookupField = ctx.query.lookup_field;
+  if (lookupField === 'remote_id') return { remoteId: raw };
+  if (lookupField !== undefined && lookupField !== 'id') throw new BadRequestError('Parameter lookup_field must be id or remote_id.');
+  if (!POSITIVE_ID.test(raw)) throw new NotFoundError('Contact not found.');
+  return { id: Number(raw) };
+}
+
+export function contactRoutes(router: Router<AppState>, service: ContactsService): void {
+  const contactTypes = new Set(service.lookups.contactTypes.keys());
+
+  const list = async (ctx: AppContext) => {
+    const businessFileId = businessFileOf(ctx);
+    const { query, problems } = parseListQuery(ctx.query, contactTypes);
+    if (!query) throw new BadRequestError(problems);
+    const { contacts, totalEntries } = await service.list(businessFileId, query);
+    const pagination = query.pagination
+      ? {
+          current_page: query.page,
+          total_pages: Math.ceil(totalEntries / query.perPage),
+          current_page_items_count: contacts.length,
+          per_page: query.perPage,
+          total_entries: totalEntries,
+        }
+      : undefined;
+    sendContactList(ctx, contacts, pagination);
+  };
+
+  const create = async (ctx: AppContext) => {
+    const businessFileId = businessFileOf(ctx);
+    const contact = await service.create(businessFileId, await readContactBody(ctx));
+    ctx.set('Location', `/${businessFileId}/contacts/${contact.id}.${ctx.state.format}`);
+    sendContact(ctx, contact, 201);
+  };
+
+  const show = async (ctx: AppContext & { params: Record<string, string> }) => {
+    sendContact(ctx, await service.get(businessFileOf(ctx), contactKey(ctx)));
+  };
+
+  const update = async (ctx: AppContext & { params: Record<string, string> }) => {
+    const businessFileId = businessFileOf(ctx);
+    const key = contactKey(ctx);
+    sendContact(ctx, await service.update(businessFileId, key, await readContactBody(ctx)));
+  };
+
+  const remove = async (ctx: AppContext & { params: Record<string, string> }) => {
+    await service.remove(businessFileOf(ctx), contactKey(ctx));
+    ctx.status = 200;
+    ctx.body = '';
+  };
+
+  for (const path of ['/:bf/contacts', '/contacts']) {
+    router.get(path, list);
+    router.post(path, create);
+  }
+  router.get('/contacts/list/:bf', list);
+
+  for (const path of ['/:bf/contacts/:id', '/contacts/:id']) {
+    router.get(path, show);
+    router.put(path, update);
+    router.patch(path, update);
+    router.delete(path, remove);
+  }
+  router.get('/contacts/show/:bf/:id', show);
+  router.put('/contacts/show/:bf/:id', update);
+  router.delete('/contacts/show/:bf/:id', remove);
+}

@@ -1,0 +1,59 @@
+// Start-up: database → migrations → first admin → lookups → listen; and a graceful stop.
+import type { Server } from 'node:http';
+import type { Knex } from 'knex';
+import { randomPassword } from './auth/passwords.js';
+import { addUser, countUsers } from './auth/users.js';
+import type { Config } from './config.js';
+import { loadLookups } from './contacts/lookups.js';
+import { ContactsService } from './contacts/service.js';
+import { connect } from './db/connection.js';
+import { migrateLatest } from './db/migrate.js';
+import { buildApp } from './http/app.js';
+import type { LogLine } from './http/log.js';
+
+export interface RunningService {
+  server: Server;
+  db: Knex;
+  url: string;
+  /** Stops accepting connections, lets requests in flight finish, closes the pool. */
+  close(): Promise<void>;
+}
+
+/** With no API user at all, creates business file 1 and the first user. */
+export async function ensureAdmin(db: Knex, config: Pick<Config, 'adminLogin' | 'adminPassword'>, print: LogLine): Promise<void> {
+  if ((await countUsers(db)) > 0) return;
+  const login = config.adminLogin ?? 'admin';
+  const password = config.adminPassword ?? randomPassword();
+  await addUser(db, login, password, 1);
+  if (config.adminPassword) print(`Created API user "${login}" for business file 1.`);
+  else print(`Created API user "${login}" for business file 1 with password: ${password}\n(shown only this once; set ADMIN_PASSWORD to choose it)`);
+}
+
+export async function startService(config: Config, log: LogLine, db: Knex = connect(config.databaseUrl)): Promise<RunningService> {
+  await migrateLatest(db);
+  await ensureAdmin(db, config, log);
+  const contacts = new ContactsService(db, await loadLookups(db));
+  const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {} });
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Slow clients must not hold sockets for minutes (Node's defaults are 300 s and 60 s).
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }).then(() => db.destroy()));
+  return { server, db, url, close };
+}

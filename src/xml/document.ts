@@ -1,0 +1,85 @@
+// Bytes → a parsed XML tree with the expected root, or an XmlSyntaxError with line and column.
+// Hostile-input rules: UTF-8 only, no DTD at all, well-formedness checked before parsing.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { findEntityProblem } from './entities.js';
+import { PARSER_OPTIONS } from './options.js';
+
+/** A parsed element: text, or an object of children / attributes (`@_name`) / `#text`. */
+export type XmlNode = string | XmlElement;
+export interface XmlElement {
+  [name: string]: XmlNode | XmlNode[];
+}
+
+export class XmlSyntaxError extends Error {
+  constructor(message: string, readonly kind: 'malformed' | 'invalid-utf8' | 'unsupported-encoding' = 'malformed') {
+    super(message);
+    this.name = 'XmlSyntaxError';
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes); // also drops a byte-order mark
+  } catch {
+    throw new XmlSyntaxError('The body is not valid UTF-8.', 'invalid-utf8');
+  }
+}
+
+function lineAndColumn(text: string, index: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: index - lineStart + 1 };
+}
+
+function located(text: string, index: number, message: string): XmlSyntaxError {
+  const { line, col } = lineAndColumn(text, index);
+  return new XmlSyntaxError(`Malformed XML at line ${line}, column ${col}: ${message}`);
+}
+
+const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']/;
+
+/**
+ * Checks a whole document and parses it. `root` is the element name the caller expects
+ * (dashes and underscores are the same); the returned node is that root's content.
+ */
+export function parseDocument(source: string, root: string): XmlNode {
+  // XML end-of-line handling: CRLF and lone CR are read as LF.
+  const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
+  const encoding = DECLARED_ENCODING.exec(text)?.[1];
+  if (encoding && !/^utf-?8$/i.test(encoding)) {
+    throw new XmlSyntaxError(`Only UTF-8 is accepted, the document declares ${encoding}.`, 'unsupported-encoding');
+  }
+  const doctype = text.search(/<!DOCTYPE/i);
+  if (doctype !== -1) throw located(text, doctype, 'DOCTYPE declarations are not allowed.');
+  if (text.trim() === '') throw new XmlSyntaxError('Malformed XML: the document is empty.');
+
+  const validation = XMLValidator.validate(text);
+  if (validation !== true) {
+    const { line, col, msg } = validation.err;
+    throw new XmlSyntaxError(`Malformed XML at line ${line}, column ${col ?? 1}: ${msg}`);
+  }
+  const entityProblem = findEntityProblem(text);
+  if (entityProblem) throw located(text, entityProblem.index, entityProblem.message);
+
+  let parsed: XmlElement;
+  try {
+    parsed = new XMLParser(PARSER_OPTIONS).parse(text) as XmlElement;
+  } catch (error) {
+    // The parser refuses names such as __proto__ by throwing.
+    throw new XmlSyntaxError(`Malformed XML: ${(error as Error).message}`);
+  }
+  const roots = Object.keys(parsed);
+  if (roots.length !== 1 || Array.isArray(parsed[roots[0]])) {
+    throw new XmlSyntaxError('Malformed XML: a document must have exactly one root element.');
+  }
+  if (roots[0].replace(/-/g, '_') !== root) {
+    throw new XmlSyntaxError(`The root element must be <${root}>, not <${roots[0]}>.`);
+  }
+  return parsed[roots[0]] as XmlNode;
+}
