@@ -11,7 +11,7 @@ import type { ListQuery } from './list-query.js';
 import { MESSAGES } from './messages.js';
 import { findContact, remoteIdTaken, type ContactKey } from './read.js';
 import type { Contact, ContactInput, ContactValues, Lookups } from './types.js';
-import { checkContact } from './validate.js';
+import { checkContact, type ContactDraft } from './validate.js';
 import { deleteContact, insertContact, updateContact } from './write.js';
 
 const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
@@ -41,11 +41,13 @@ export class ContactsService {
     return contact;
   }
 
-  /** Validation errors including remote_id uniqueness, or the checked values. */
-  private async check(trx: Knex.Transaction, businessFileId: number, checked: ReturnType<typeof checkContact>, exceptId?: number): Promise<ContactValues> {
-    const remoteId = checked.values?.remote_id ?? null;
-    if (checked.errors) throw new InvalidError(checked.errors);
-    if (remoteId !== null && (await remoteIdTaken(trx, businessFileId, remoteId, exceptId))) throw new InvalidError([REMOTE_ID_TAKEN]);
+  /** Validates a draft, remote_id uniqueness included: every problem at once, or the values. */
+  private async validate(trx: Knex.Transaction, businessFileId: number, draft: ContactDraft, problems: string[], exceptId?: number): Promise<ContactValues> {
+    const checked = checkContact(draft, this.lookups, problems);
+    const remoteId = draft.fields.remote_id;
+    const taken = remoteId !== null && (await remoteIdTaken(trx, businessFileId, remoteId, exceptId));
+    const errors = [...(checked.errors ?? []), ...(taken ? [REMOTE_ID_TAKEN] : [])];
+    if (errors.length > 0 || !checked.values) throw new InvalidError(errors);
     return checked.values;
   }
 
@@ -60,10 +62,9 @@ export class ContactsService {
   }
 
   async create(businessFileId: number, input: ContactInput): Promise<Contact> {
-    const checked = checkContact(draftForCreate(input), this.lookups, input.problems);
-    if (checked.errors) throw new InvalidError(checked.errors);
+    const draft = draftForCreate(input);
     return this.write(async (trx) => {
-      const values = await this.check(trx, businessFileId, checked);
+      const values = await this.validate(trx, businessFileId, draft, input.problems);
       const now = nowToSecond();
       const id = await insertContact(trx, businessFileId, values, { createdAt: now, updatedAt: now });
       return (await findContact(trx, businessFileId, { id })) as Contact;
@@ -75,7 +76,7 @@ export class ContactsService {
       const current = await findContact(trx, businessFileId, key, true);
       if (!current) throw new NotFoundError('Contact not found.');
       const { draft, errors } = draftForUpdate(current, input);
-      const values = await this.check(trx, businessFileId, checkContact(draft, this.lookups, [...input.problems, ...errors]), current.id);
+      const values = await this.validate(trx, businessFileId, draft, [...input.problems, ...errors], current.id);
       const changes = contactChanges(current, values);
       if (isUnchanged(changes)) return current;
       await updateContact(trx, current.id, values, changes, nowToSecond());

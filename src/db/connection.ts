@@ -69,10 +69,20 @@ function mysqlConfig(url: string): Knex.Config {
   };
 }
 
-export function connect(databaseUrl: string): Knex {
-  if (databaseUrl.startsWith('sqlite:')) return knex(sqliteConfig(databaseUrl));
-  if (/^mysql2?:\/\//.test(databaseUrl) || databaseUrl.startsWith('mariadb://')) return knex(mysqlConfig(databaseUrl));
-  throw new Error('DATABASE_URL must start with sqlite: or mysql://');
+/** knex's own warnings (lost connections, failed acquires), one short line each. */
+export type DriverLog = (line: string) => void;
+
+const firstLine = (message: unknown) => String(message instanceof Error ? message.message : message).split('\n')[0];
+
+export function connect(databaseUrl: string, log: DriverLog = (line) => process.stderr.write(line + '\n')): Knex {
+  const config = databaseUrl.startsWith('sqlite:')
+    ? sqliteConfig(databaseUrl)
+    : /^(mysql2?|mariadb):\/\//.test(databaseUrl)
+      ? mysqlConfig(databaseUrl)
+      : undefined;
+  if (!config) throw new Error('DATABASE_URL must start with sqlite: or mysql://');
+  const report = (message: unknown) => log(`database: ${firstLine(message)}`);
+  return knex({ ...config, log: { warn: report, error: report, deprecate: () => {}, debug: () => {} } });
 }
 
 /** The URL with its password hidden, for messages. */

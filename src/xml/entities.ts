@@ -4,16 +4,21 @@
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Skips CDATA sections and comments, stops at every `&`. */
-const SCAN = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&([^;<&\s]{0,12});?/g;
+const SCAN = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&([^;<&\s]{0,40});?/g;
 
 function codePointOf(ref: string): number | undefined {
-  if (/^#x[0-9a-fA-F]{1,6}$/.test(ref)) return parseInt(ref.slice(2), 16);
-  if (/^#[0-9]{1,7}$/.test(ref)) return parseInt(ref.slice(1), 10);
+  if (/^#x[0-9a-fA-F]+$/.test(ref)) return parseInt(ref.slice(2), 16);
+  if (/^#[0-9]+$/.test(ref)) return parseInt(ref.slice(1), 10);
   return undefined;
 }
 
-function isScalarValue(cp: number): boolean {
-  return cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+/**
+ * What a character reference may name. As in XML 1.1, C0 controls other than NUL are
+ * accepted here and refused by validation with a 422 that names the field; NUL, surrogates,
+ * U+FFFE, U+FFFF and anything past U+10FFFF are never characters.
+ */
+function isReferenceable(cp: number): boolean {
+  return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) && cp !== 0xfffe && cp !== 0xffff;
 }
 
 /** Why the reference at the start of `match` is not acceptable, or undefined when it is fine. */
@@ -22,7 +27,7 @@ function referenceProblem(match: string, name: string): string | undefined {
   if (name in PREDEFINED) return undefined;
   const cp = codePointOf(name);
   if (cp === undefined) return `undefined entity &${name};`;
-  if (!isScalarValue(cp)) return `invalid character reference &${name};`;
+  if (!isReferenceable(cp)) return `invalid character reference &${name};`;
   return undefined;
 }
 
@@ -43,7 +48,7 @@ export function findEntityProblem(text: string): EntityProblem | undefined {
   return undefined;
 }
 
-const DECODE = /&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]{1,6}|#[0-9]{1,7});/g;
+const DECODE = /&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g;
 
 /** Decodes references in text the strict pass accepted. */
 export function decodeEntities(text: string): string {
@@ -52,6 +57,6 @@ export function decodeEntities(text: string): string {
     const named = PREDEFINED[ref];
     if (named !== undefined) return named;
     const cp = codePointOf(ref);
-    return cp !== undefined && isScalarValue(cp) ? String.fromCodePoint(cp) : whole;
+    return cp !== undefined && isReferenceable(cp) ? String.fromCodePoint(cp) : whole;
   });
 }

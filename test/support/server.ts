@@ -18,23 +18,22 @@ export interface Tenant {
 let tenantSeq = 0;
 
 export class TestServer {
-  readonly logs: string[] = [];
   private constructor(
     readonly engine: Engine,
     readonly service: RunningService,
+    /** Every line the service logged (request lines, errors, driver warnings). */
+    readonly logs: string[],
   ) {}
 
   static async start(engine: Engine, logs: string[] = []): Promise<TestServer> {
     const url = engine.url();
-    const db = connect(url);
+    const db = connect(url, (line) => logs.push(line));
     const service = await startService(
       { port: 0, host: '127.0.0.1', databaseUrl: url, adminLogin: 'admin', adminPassword: 'admin-password', workers: 1, logRequests: true },
       (line) => logs.push(line),
       db,
     );
-    const server = new TestServer(engine, service);
-    server.logs.push(...logs);
-    return server;
+    return new TestServer(engine, service, logs);
   }
 
   get db(): Knex {
