@@ -50,6 +50,9 @@ export function parseTimestamp(text: string): Date | undefined {
   if (!date || !zone || zone === 'Z') return date;
   const sign = zone[0] === '-' ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  if (hours > 14 || minutes > 59) return undefined;
+  const offsetMinutes = hours * 60 + minutes;
   return new Date(date.getTime() - sign * offsetMinutes * 60_000);
 }

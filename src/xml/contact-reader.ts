@@ -22,6 +22,22 @@ function elementKeys(node: XmlElement): string[] {
   return Object.keys(node).filter((key) => !isAttributeOrText(key));
 }
 
+/**
+ * Child elements by underscored name. The parser keeps `last_name` and `last-name` apart;
+ * here they are one name, and both spellings together count as the element given twice.
+ */
+function elementsByName(node: XmlElement): Map<string, XmlNode | XmlNode[]> {
+  const byName = new Map<string, XmlNode | XmlNode[]>();
+  for (const key of elementKeys(node)) {
+    const name = normalName(key);
+    const previous = byName.get(name);
+    const value = node[key];
+    if (previous === undefined) byName.set(name, value);
+    else byName.set(name, [...(Array.isArray(previous) ? previous : [previous]), ...(Array.isArray(value) ? value : [value])]);
+  }
+  return byName;
+}
+
 function isNil(node: XmlElement): boolean {
   return node['@_nil'] === 'true';
 }
@@ -38,9 +54,8 @@ function readText(node: XmlNode | XmlNode[], label: string): Read<RawValue> {
 /** Every element named `childName` inside a collection, unwrapping `type="array"` layers. */
 function collectChildren(node: XmlNode, childName: string, out: XmlNode[]): void {
   if (typeof node === 'string' || isNil(node)) return;
-  for (const key of elementKeys(node)) {
-    if (normalName(key) !== childName) continue;
-    const values = node[key];
+  const values = elementsByName(node).get(childName);
+  if (values !== undefined) {
     for (const child of Array.isArray(values) ? values : [values]) {
       const wrapper = typeof child === 'object' && elementKeys(child).some((k) => normalName(k) === childName);
       if (wrapper) collectChildren(child, childName, out);
@@ -55,10 +70,9 @@ function readChild<F extends string>(node: XmlNode, fields: readonly F[], label:
     if (node !== '') problems.push(`${label} must contain elements, not text`);
     return child;
   }
-  for (const key of elementKeys(node)) {
-    const name = normalName(key);
+  for (const [name, value] of elementsByName(node)) {
     if (name !== 'id' && !(fields as readonly string[]).includes(name)) continue;
-    const read = readText(node[key], `${label} ${humanize(name).toLowerCase()}`);
+    const read = readText(value, `${label} ${humanize(name).toLowerCase()}`);
     if (read.problem) problems.push(read.problem);
     else if (name === 'id') child.id = read.value;
     else child.fields[name as F] = read.value;
@@ -93,14 +107,13 @@ export function readContact(node: XmlNode): ContactInput & { id?: RawValue; crea
     if (node !== '') input.problems.push('Contact must contain elements, not text');
     return input;
   }
-  for (const key of elementKeys(node)) {
-    const name = normalName(key);
+  for (const [name, value] of elementsByName(node)) {
     if (name === 'contact_addresses') {
-      input.contact_addresses = readCollection(node[key], 'contact_address', ADDRESS_FIELDS, 'Contact addresses', input.problems);
+      input.contact_addresses = readCollection(value, 'contact_address', ADDRESS_FIELDS, 'Contact addresses', input.problems);
     } else if (name === 'contact_items') {
-      input.contact_items = readCollection(node[key], 'contact_item', ITEM_FIELDS, 'Contact items', input.problems);
+      input.contact_items = readCollection(value, 'contact_item', ITEM_FIELDS, 'Contact items', input.problems);
     } else if ((CONTACT_FIELDS as readonly string[]).includes(name) || name === 'id' || name === 'created_at' || name === 'updated_at') {
-      const read = readText(node[key], humanize(name));
+      const read = readText(value, humanize(name));
       if (read.problem) input.problems.push(read.problem);
       else if (name === 'id' || name === 'created_at' || name === 'updated_at') input[name] = read.value;
       else input.fields[name as keyof ContactInput['fields']] = read.value;

@@ -11,21 +11,45 @@ export interface XmlElement {
 }
 
 export class XmlSyntaxError extends Error {
-  constructor(message: string, readonly kind: 'malformed' | 'invalid-utf8' | 'unsupported-encoding' = 'malformed') {
+  constructor(
+    message: string,
+    readonly kind: 'malformed' | 'invalid-utf8' | 'unsupported-encoding' = 'malformed',
+    /** Where the problem is, when known, and what it is without the location. */
+    readonly location?: { line: number; col: number; reason: string },
+  ) {
     super(message);
     this.name = 'XmlSyntaxError';
   }
 }
 
+export function malformedAt(line: number, col: number, reason: string): XmlSyntaxError {
+  return new XmlSyntaxError(`Malformed XML at line ${line}, column ${col}: ${reason}`, 'malformed', { line, col, reason });
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']/;
+
+/** A declared encoding other than UTF-8 (or a UTF-16 byte-order mark) is a 415, not a 400. */
+function otherEncoding(bytes: Uint8Array): string | undefined {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'UTF-16';
+  const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
+  const declared = DECLARED_ENCODING.exec(head)?.[1];
+  return declared && !/^utf-?8$/i.test(declared) ? declared : undefined;
+}
+
 export function decodeUtf8(bytes: Uint8Array): string {
+  const encoding = otherEncoding(bytes);
+  if (encoding) throw new XmlSyntaxError(`Only UTF-8 is accepted, the document is ${encoding}.`, 'unsupported-encoding');
   try {
     return utf8.decode(bytes); // also drops a byte-order mark
   } catch {
     throw new XmlSyntaxError('The body is not valid UTF-8.', 'invalid-utf8');
   }
 }
+
+const CDATA = /<!\[CDATA\[([\s\S]*?)\]\]>/g;
+const escapeCdata = (_: string, content: string) => content.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function lineAndColumn(text: string, index: number): { line: number; col: number } {
   let line = 1;
@@ -39,10 +63,8 @@ function lineAndColumn(text: string, index: number): { line: number; col: number
 
 function located(text: string, index: number, message: string): XmlSyntaxError {
   const { line, col } = lineAndColumn(text, index);
-  return new XmlSyntaxError(`Malformed XML at line ${line}, column ${col}: ${message}`);
+  return malformedAt(line, col, message);
 }
-
-const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']/;
 
 /**
  * Checks a whole document and parses it. `root` is the element name the caller expects
@@ -62,14 +84,16 @@ export function parseDocument(source: string, root: string): XmlNode {
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { line, col, msg } = validation.err;
-    throw new XmlSyntaxError(`Malformed XML at line ${line}, column ${col ?? 1}: ${msg}`);
+    throw malformedAt(line, col ?? 1, msg);
   }
   const entityProblem = findEntityProblem(text);
   if (entityProblem) throw located(text, entityProblem.index, entityProblem.message);
 
+  // CDATA content is literal text: escaped here, so that decoding entities later gives it back as is.
+  const parseable = text.includes('<![CDATA[') ? text.replace(CDATA, escapeCdata) : text;
   let parsed: XmlElement;
   try {
-    parsed = new XMLParser(PARSER_OPTIONS).parse(text) as XmlElement;
+    parsed = new XMLParser(PARSER_OPTIONS).parse(parseable) as XmlElement;
   } catch (error) {
     // The parser refuses names such as __proto__ by throwing.
     throw new XmlSyntaxError(`Malformed XML: ${(error as Error).message}`);

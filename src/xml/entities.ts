@@ -3,8 +3,12 @@
 
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** Skips CDATA sections and comments, stops at every `&`. */
-const SCAN = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&([^;<&\s]{0,40});?/g;
+/**
+ * Skips CDATA sections, comments and processing instructions; stops at every `&` and at a
+ * `]]>` outside CDATA (which XML forbids in text).
+ */
+const SCAN = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|&([^;<&\s]{0,40});?|(\]\]>)/g;
+const NONCHARACTER = /[\uFFFE\uFFFF]/;
 
 function codePointOf(ref: string): number | undefined {
   if (/^#x[0-9a-fA-F]+$/.test(ref)) return parseInt(ref.slice(2), 16);
@@ -36,16 +40,19 @@ export interface EntityProblem {
   message: string;
 }
 
-/** The first bad reference in a raw document, if any. */
+/** The first bad reference, stray `]]>` or noncharacter (U+FFFE, U+FFFF) in a raw document. */
 export function findEntityProblem(text: string): EntityProblem | undefined {
-  if (!text.includes('&')) return undefined;
+  const nonCharacter = text.search(NONCHARACTER);
+  if (!text.includes('&') && !text.includes(']]>')) return nonCharacter === -1 ? undefined : { index: nonCharacter, message: 'U+FFFE and U+FFFF are not characters.' };
   SCAN.lastIndex = 0;
   for (let m = SCAN.exec(text); m; m = SCAN.exec(text)) {
-    if (m[1] === undefined) continue; // CDATA or comment
+    if (nonCharacter !== -1 && m.index > nonCharacter) break;
+    if (m[2] !== undefined) return { index: m.index, message: '"]]>" is not allowed in text.' };
+    if (m[1] === undefined) continue; // CDATA, comment or processing instruction
     const problem = referenceProblem(m[0], m[1]);
     if (problem) return { index: m.index, message: problem };
   }
-  return undefined;
+  return nonCharacter === -1 ? undefined : { index: nonCharacter, message: 'U+FFFE and U+FFFF are not characters.' };
 }
 
 const DECODE = /&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g;
