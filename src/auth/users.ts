@@ -38,7 +38,7 @@ export async function countUsers(db: Db): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-async function ensureBusinessFile(db: Db, id: number): Promise<void> {
+export async function ensureBusinessFile(db: Db, id: number): Promise<void> {
   const exists = await db('business_files').where('id', id).first();
   if (!exists) await db('business_files').insert({ id, name: null, created_at: toDbText(new Date()) });
 }

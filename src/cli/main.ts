@@ -9,6 +9,7 @@ import { connect, describeUrl } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
 import { startService } from '../server.js';
 import { positiveInteger, required, UsageError } from './args.js';
+import { exportTo, importFiles } from './transfer.js';
 
 const USAGE = `Usage: contacts <command> [options]
 
@@ -18,6 +19,9 @@ Commands:
   users add --login L --password P [--business-file N]
                                          add a user (and the business file if new; default 1)
   tokens add --login L                   print a new API token for the user
+  import FILE… [--business-file N] [--dry-run]
+                                         import <contacts> XML files, each all or nothing
+  export [--business-file N]             write the business file's contacts as XML to stdout
 
 Environment: DATABASE_URL (default sqlite:data/contacts.sqlite3), PORT (8080), HOST (127.0.0.1),
 ADMIN_LOGIN / ADMIN_PASSWORD (first start only), LOG_REQUESTS=0 to silence request lines.`;
@@ -60,10 +64,12 @@ async function main(argv: string[]): Promise<number> {
       login: { type: 'string' },
       password: { type: 'string' },
       'business-file': { type: 'string' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const command = positionals.join(' ');
+  const [first, ...rest] = positionals;
+  const command = first === 'import' ? 'import' : positionals.join(' ');
   if (values.help || command === '' || command === 'help') {
     print(USAGE);
     return command === '' && !values.help ? 1 : 0;
@@ -87,6 +93,17 @@ async function main(argv: string[]): Promise<number> {
       print(await withDatabase((db) => addToken(db, login)));
       return 0;
     }
+    case 'import': {
+      if (rest.length === 0) throw new UsageError('import needs at least one FILE');
+      const businessFile = positiveInteger('business-file', values['business-file'], 1);
+      const ok = await withDatabase((db) => importFiles(db, rest, businessFile, values['dry-run'] ?? false));
+      return ok ? 0 : 1;
+    }
+    case 'export': {
+      const businessFile = positiveInteger('business-file', values['business-file'], 1);
+      await withDatabase((db) => exportTo(db, businessFile, process.stdout));
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -101,7 +118,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`contacts: ${(error as Error).message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`contacts: ${(error as Error).message}\n`);
+      // Driver messages carry SQL and its values: for those, show only what kind of error it was.
+      const e = error as { name?: string; code?: string; message?: string };
+      const fileSystem = e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR';
+      process.stderr.write(`contacts: ${!e.code || fileSystem ? e.message : `${e.name ?? 'Error'} (${e.code})`}\n`);
       process.exitCode = 1;
     }
   },

@@ -56,3 +56,16 @@ export async function deleteContact(db: Db, businessFileId: number, contactId: n
   const deleted = await db('contacts').where({ id: contactId, business_file_id: businessFileId }).del();
   return deleted > 0;
 }
+
+/**
+ * Rewrites a contact as an import file gives it: its fields and timestamps, and, when they
+ * differ, its children (deleted and inserted again with the file's ids).
+ */
+export async function replaceContact(db: Db, current: { id: number; contact_addresses: unknown[]; contact_items: unknown[] }, next: ContactValues, times: { createdAt: Date; updatedAt: Date }): Promise<void> {
+  await db('contacts')
+    .where('id', current.id)
+    .update({ ...contactRowValues(next), created_at: toDbText(times.createdAt), updated_at: toDbText(times.updatedAt), version: db.raw('version + 1') });
+  await db('contact_addresses').where('contact_id', current.id).del();
+  await db('contact_items').where('contact_id', current.id).del();
+  await insertChildren(db, current.id, next);
+}

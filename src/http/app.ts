@@ -10,6 +10,7 @@ import { logRequests, type LogLine } from './log.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { contactRoutes } from './routes/contacts.js';
 import { healthRoutes, lookupRoutes } from './routes/misc.js';
+import { transferRoutes } from './routes/transfer.js';
 import type { AppState } from './state.js';
 
 export interface AppOptions {
@@ -38,6 +39,7 @@ export function buildApp({ db, contacts, log }: AppOptions): Koa<AppState> {
   const api = new Router<AppState>();
   api.use(authenticate(db));
   lookupRoutes(api, contacts.lookups);
+  transferRoutes(api, db, contacts); // before contactRoutes: /contacts/export is not a contact id
   contactRoutes(api, contacts);
 
   app.use(logRequests(log));

@@ -26,6 +26,23 @@ function bodyKind(ctx: AppContext): BodyKind {
   return kind;
 }
 
+/** Import bodies: XML only, UTF-8 only. */
+export function requireXmlBody(ctx: AppContext): void {
+  if (bodyKind(ctx) !== 'xml') throw new UnsupportedMediaTypeError('Content-Type must be application/xml or text/xml.');
+}
+
+/** The request body as a stream of chunks, refused with 413 past `limit` bytes. */
+export async function* limitedBody(ctx: AppContext, limit: number): AsyncGenerator<Buffer> {
+  const declared = Number(ctx.get('Content-Length') || 0);
+  if (declared > limit) throw new PayloadTooLargeError(limit);
+  let total = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) throw new PayloadTooLargeError(limit);
+    yield chunk;
+  }
+}
+
 export async function readRawBody(ctx: AppContext, limit: number): Promise<Buffer> {
   try {
     return await getRawBody(ctx.req, { limit, length: ctx.get('Content-Length') || undefined });
