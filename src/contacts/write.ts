@@ -37,7 +37,7 @@ export async function insertContact(db: Db, businessFileId: number, values: Cont
 async function applyChildChanges<V>(db: Db, table: string, contactId: number, changes: ChildChanges<V>, toRow: (contactId: number, v: V) => object): Promise<void> {
   if (changes.remove.length > 0) await db(table).where('contact_id', contactId).whereIn('id', changes.remove).del();
   for (const child of changes.update) {
-    const { id, ...row } = toRow(contactId, child) as { id: number };
+    const { id: _id, ...row } = toRow(contactId, child) as { id: number };
     await db(table).where({ id: child.id, contact_id: contactId }).update(row);
   }
   if (changes.insert.length > 0) await db(table).insert(changes.insert.map((c) => toRow(contactId, c)));
