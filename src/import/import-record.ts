@@ -1,16 +1,58 @@
 // One <contact> record of an import file → created, updated or unchanged, inside the
 // caller's transaction. The file is authoritative for what it carries: the contact's id and
 // its children's ids are kept, timestamps too; without <id>, <remote_id> is the key.
-import type { Knex } from 'knex';
 import { humanize, MESSAGES } from '../contacts/messages.js';
-import { findContact, remoteIdTaken } from '../contacts/read.js';
 import { ADDRESS_FIELDS, CONTACT_FIELDS, ITEM_FIELDS, type ChildInput, type Contact, type ContactInput, type ContactValues, type Lookups, type RawValue } from '../contacts/types.js';
 import { checkContact, cleanDraft, cleanText, type ChildDraft, type ContactDraft } from '../contacts/validate.js';
-import { insertContact, replaceContact } from '../contacts/write.js';
 import { InvalidError } from '../errors.js';
 import { parseTimestamp } from '../time.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged';
+
+export type ChildTable = 'contact_addresses' | 'contact_items';
+
+/** What the import of one record needs to know of the database (prefetched per chunk). */
+export interface ImportLookup {
+  /** The business file of a contact id, when the id exists. */
+  ownerOf(id: number): number | undefined;
+  contactById(id: number): Contact | undefined;
+  contactByRemoteId(remoteId: string): Contact | undefined;
+  /** The id of this business file's contact with that remote_id. */
+  remoteIdOwner(remoteId: string): number | undefined;
+  /** The contact a child id belongs to, when the id exists. */
+  childOwner(table: ChildTable, id: number): number | undefined;
+}
+
+export interface Times {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Where the import of one record writes (buffered per chunk). */
+export interface ImportWriter {
+  create(values: ContactValues, id: number | undefined, times: Times): void;
+  replace(current: Contact, values: ContactValues, times: Times): void;
+}
+
+export interface RecordKeys {
+  id?: number;
+  remoteId?: string;
+  childIds: Record<ChildTable, number[]>;
+}
+
+const childIdsOf = (children: ChildInput<string>[] | undefined): number[] =>
+  (children ?? []).map((c) => cleanText(c.id ?? null)).filter((id): id is string => id !== null && ID.test(id)).map(Number);
+
+/** The keys a record touches: used to prefetch, and to keep two records of one chunk apart. */
+export function recordKeys(input: ImportInput): RecordKeys {
+  const rawId = cleanText(input.id ?? null);
+  const remoteId = cleanText(input.fields.remote_id ?? null);
+  return {
+    ...(rawId !== null && ID.test(rawId) && { id: Number(rawId) }),
+    ...(remoteId !== null && { remoteId }),
+    childIds: { contact_addresses: childIdsOf(input.contact_addresses), contact_items: childIdsOf(input.contact_items) },
+  };
+}
 
 export type ImportInput = ContactInput & { id?: RawValue; created_at?: RawValue; updated_at?: RawValue };
 
@@ -76,11 +118,14 @@ function importDraft(current: Contact | undefined, input: ImportInput, errors: s
 }
 
 /** Child ids of the file that belong to some other contact: an error, never a takeover. */
-async function foreignChildIds(trx: Knex.Transaction, table: string, values: { id?: number }[], contactId: number | undefined): Promise<number[]> {
-  const ids = values.map((v) => v.id).filter((id): id is number => id !== undefined);
-  if (ids.length === 0) return [];
-  const rows = await trx(table).select('id', 'contact_id').whereIn('id', ids);
-  return rows.filter((r) => Number(r.contact_id) !== contactId).map((r) => Number(r.id));
+function foreignChildIds(lookup: ImportLookup, table: ChildTable, values: { id?: number }[], contactId: number | undefined): number[] {
+  return values
+    .map((v) => v.id)
+    .filter((id): id is number => {
+      if (id === undefined) return false;
+      const owner = lookup.childOwner(table, id);
+      return owner !== undefined && owner !== contactId;
+    });
 }
 
 function childrenEqual<V extends { id?: number }>(stored: ({ id: number } & V)[], next: V[], fields: readonly string[]): boolean {
@@ -101,7 +146,7 @@ function unchanged(current: Contact, values: ContactValues, created?: FileTimest
   );
 }
 
-export async function importRecord(trx: Knex.Transaction, businessFileId: number, input: ImportInput, lookups: Lookups, now: () => Date): Promise<ImportOutcome> {
+export function importRecord(lookup: ImportLookup, writer: ImportWriter, businessFileId: number, input: ImportInput, lookups: Lookups, now: () => Date): ImportOutcome {
   const errors = [...input.problems];
   const rawId = cleanText(input.id ?? null);
   let id: number | undefined;
@@ -114,35 +159,36 @@ export async function importRecord(trx: Knex.Transaction, businessFileId: number
 
   let current: Contact | undefined;
   if (id !== undefined) {
-    const owner = await trx('contacts').select('business_file_id').where('id', id).first();
-    if (owner && Number(owner.business_file_id) !== businessFileId) throw new InvalidError([...errors, `Id ${id} belongs to another business file`]);
-    if (owner) current = await findContact(trx, businessFileId, { id });
+    const owner = lookup.ownerOf(id);
+    if (owner !== undefined && owner !== businessFileId) throw new InvalidError([...errors, `Id ${id} belongs to another business file`]);
+    current = lookup.contactById(id);
   } else {
     const remoteId = cleanText(input.fields.remote_id ?? null);
-    if (remoteId !== null) current = await findContact(trx, businessFileId, { remoteId });
+    if (remoteId !== null) current = lookup.contactByRemoteId(remoteId);
   }
 
   const draft = importDraft(current, input, errors);
   const checked = checkContact(draft, lookups, errors);
   const values = checked.values;
   const problems = [...(checked.errors ?? [])];
-  if (draft.fields.remote_id !== null && (await remoteIdTaken(trx, businessFileId, draft.fields.remote_id, current?.id ?? id))) problems.push('Remote id has already been taken');
+  const remoteOwner = draft.fields.remote_id === null ? undefined : lookup.remoteIdOwner(draft.fields.remote_id);
+  if (remoteOwner !== undefined && remoteOwner !== (current?.id ?? id)) problems.push('Remote id has already been taken');
   if (values) {
     for (const [table, label, list] of [
       ['contact_addresses', 'Contact addresses', values.contact_addresses],
       ['contact_items', 'Contact items', values.contact_items],
     ] as const) {
-      for (const foreign of await foreignChildIds(trx, table, list, current?.id ?? id)) problems.push(`${label} id ${foreign} belongs to another contact`);
+      for (const foreign of foreignChildIds(lookup, table, list, current?.id ?? id)) problems.push(`${label} id ${foreign} belongs to another contact`);
     }
   }
   if (problems.length > 0 || !values) throw new InvalidError(problems);
 
   if (!current) {
     const createdAt = created?.date ?? now();
-    await insertContact(trx, businessFileId, values, { id, createdAt, updatedAt: updated?.date ?? createdAt });
+    writer.create(values, id, { createdAt, updatedAt: updated?.date ?? createdAt });
     return 'created';
   }
   if (unchanged(current, values, created, updated)) return 'unchanged';
-  await replaceContact(trx, current, values, { createdAt: created?.date ?? current.created_at, updatedAt: updated?.date ?? now() });
+  writer.replace(current, values, { createdAt: created?.date ?? current.created_at, updatedAt: updated?.date ?? now() });
   return 'updated';
 }

@@ -7,8 +7,9 @@ import { InvalidError } from '../errors.js';
 import { nowToSecond } from '../time.js';
 import { readContact } from '../xml/contact-reader.js';
 import { parseDocument, XmlSyntaxError } from '../xml/document.js';
-import { importRecord, type ImportOutcome } from './import-record.js';
-import { splitRecords } from './split-records.js';
+import { ChunkLookup, ChunkWriter } from './chunk.js';
+import { importRecord, recordKeys, type ImportInput, type ImportOutcome, type RecordKeys } from './import-record.js';
+import { splitRecords, type RawRecord } from './split-records.js';
 
 export interface InvalidRecord {
   position: number;
@@ -41,6 +42,18 @@ function locate(error: XmlSyntaxError, recordLine: number): string {
   return `Malformed XML at line ${recordLine + line - 1}, column ${col}: ${reason}`;
 }
 
+/** Records decided together: prefetched in one go, written in one go. */
+export const CHUNK_RECORDS = 500;
+
+function keyStrings(k: RecordKeys): string[] {
+  return [
+    ...(k.id === undefined ? [] : [`id:${k.id}`]),
+    ...(k.remoteId === undefined ? [] : [`remote:${k.remoteId}`]),
+    ...k.childIds.contact_addresses.map((id) => `address:${id}`),
+    ...k.childIds.contact_items.map((id) => `item:${id}`),
+  ];
+}
+
 export function describeInvalid(r: InvalidRecord): string[] {
   return r.messages.map((m) => `Contact ${r.position} (line ${r.line}): ${m}`);
 }
@@ -50,24 +63,52 @@ export async function importContacts(source: AsyncIterable<Uint8Array | string>,
   const counts: Record<ImportOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
   const invalid: InvalidRecord[] = [];
   const trx = await db.transaction();
+  let chunk: { record: RawRecord; input: ImportInput; keys: RecordKeys }[] = [];
+  let chunkKeys = new Set<string>();
+
+  const flush = async () => {
+    const lookup = await ChunkLookup.load(trx, options.businessFileId, chunk.map((c) => c.keys));
+    const writer = new ChunkWriter(options.businessFileId);
+    const now = nowToSecond();
+    for (const { record, input } of chunk) {
+      try {
+        counts[importRecord(lookup, writer, options.businessFileId, input, options.lookups, () => now)]++;
+      } catch (error) {
+        if (!(error instanceof InvalidError)) throw error;
+        invalid.push({ position: record.position, line: record.line, messages: error.messages });
+      }
+    }
+    await writer.flush(trx);
+    if (chunk.length > 0) options.onProgress?.(chunk[chunk.length - 1].record.position);
+    chunk = [];
+    chunkKeys = new Set();
+  };
+
   try {
     for await (const record of splitRecords(source)) {
+      let input: ImportInput;
       try {
-        const input = readContact(parseDocument(record.text, 'contact'));
-        counts[await importRecord(trx, options.businessFileId, input, options.lookups, nowToSecond)]++;
+        input = readContact(parseDocument(record.text, 'contact'));
       } catch (error) {
-        if (error instanceof InvalidError) invalid.push({ position: record.position, line: record.line, messages: error.messages });
-        else if (error instanceof XmlSyntaxError) invalid.push({ position: record.position, line: record.line, messages: [locate(error, record.line)] });
-        else throw error;
+        if (!(error instanceof XmlSyntaxError)) throw error;
+        invalid.push({ position: record.position, line: record.line, messages: [locate(error, record.line)] });
+        continue;
       }
-      options.onProgress?.(record.position);
+      const keys = recordKeys(input);
+      const strings = keyStrings(keys);
+      // A record touching a key of the chunk sees the effect of the earlier record: flush first.
+      if (chunk.length >= CHUNK_RECORDS || strings.some((k) => chunkKeys.has(k))) await flush();
+      chunk.push({ record, input, keys });
+      for (const k of strings) chunkKeys.add(k);
     }
+    await flush();
     if (invalid.length > 0 || options.dryRun) await trx.rollback();
     else await trx.commit();
   } catch (error) {
     if (!trx.isCompleted()) await trx.rollback();
     throw error;
   }
+  invalid.sort((a, b) => a.position - b.position); // syntax errors are found before validation ones
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { ...counts, invalid, seconds, dryRun: options.dryRun ?? false };
 }
