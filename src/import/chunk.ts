@@ -10,7 +10,7 @@ import { insertContact, replaceContact } from '../contacts/write.js';
 import { toDbText } from '../time.js';
 import type { ChildTable, ImportLookup, ImportWriter, RecordKeys, Times } from './import-record.js';
 
-/** Rows per INSERT statement: well under SQLite's and MySQL's limits on bound values. */
+/** Rows per INSERT statement: knex writes SQLite multi-row inserts as UNION ALL selects, at most 500 terms. */
 const INSERT_ROWS = 500;
 
 async function insertRows(trx: Knex.Transaction, table: string, rows: object[]): Promise<void> {
