@@ -2,10 +2,11 @@
 // read (locked on MySQL), the input laid over it, validated, and only real changes written.
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../db/errors.js';
-import { InvalidError, NotFoundError } from '../errors.js';
+import { InvalidError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import { nowToSecond } from '../time.js';
 import { contactChanges, isUnchanged } from './changes.js';
 import { draftForCreate, draftForUpdate } from './draft.js';
+import { etagOf, ifMatchAccepts } from './etag.js';
 import { countContacts, listContacts } from './list.js';
 import type { ListQuery } from './list-query.js';
 import { MESSAGES } from './messages.js';
@@ -19,6 +20,10 @@ const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
 export interface ContactPage {
   contacts: Contact[];
   totalEntries: number;
+}
+
+function checkPrecondition(current: Contact, ifMatch: string | undefined): void {
+  if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, etagOf(current))) throw new PreconditionFailedError();
 }
 
 export class ContactsService {
@@ -71,10 +76,12 @@ export class ContactsService {
     });
   }
 
-  async update(businessFileId: number, key: ContactKey, input: ContactInput): Promise<Contact> {
+  /** `ifMatch`: the request's If-Match header; a stale tag changes nothing (412). */
+  async update(businessFileId: number, key: ContactKey, input: ContactInput, ifMatch?: string): Promise<Contact> {
     return this.write(async (trx) => {
       const current = await findContact(trx, businessFileId, key, true);
       if (!current) throw new NotFoundError('Contact not found.');
+      checkPrecondition(current, ifMatch);
       const { draft, errors } = draftForUpdate(current, input);
       const values = await this.validate(trx, businessFileId, draft, [...input.problems, ...errors], current.id);
       const changes = contactChanges(current, values);
@@ -84,10 +91,12 @@ export class ContactsService {
     });
   }
 
-  async remove(businessFileId: number, key: ContactKey): Promise<void> {
+  async remove(businessFileId: number, key: ContactKey, ifMatch?: string): Promise<void> {
     await this.write(async (trx) => {
       const current = await findContact(trx, businessFileId, key, true);
-      if (!current || !(await deleteContact(trx, businessFileId, current.id))) throw new NotFoundError('Contact not found.');
+      if (!current) throw new NotFoundError('Contact not found.');
+      checkPrecondition(current, ifMatch);
+      await deleteContact(trx, businessFileId, current.id);
     });
   }
 }

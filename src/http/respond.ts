@@ -1,4 +1,5 @@
 // The one place responses are serialized: XML or JSON by the negotiated format.
+import { etagOf, ifNoneMatchMatches } from '../contacts/etag.js';
 import type { Contact, Lookups } from '../contacts/types.js';
 import { contactJson, listJson, lookupsJson } from '../json/contact-json.js';
 import { contactDocument, contactListDocument, type Pagination } from '../xml/contact-writer.js';
@@ -19,7 +20,15 @@ function send(ctx: AppContext, status: number, xml: () => string, json: () => un
   }
 }
 
+/** A contact, with its ETag; a GET whose If-None-Match names it is answered 304. */
 export function sendContact(ctx: AppContext, contact: Contact, status = 200): void {
+  const etag = etagOf(contact);
+  ctx.set('ETag', etag);
+  const ifNoneMatch = ctx.get('If-None-Match');
+  if ((ctx.method === 'GET' || ctx.method === 'HEAD') && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, etag)) {
+    ctx.status = 304;
+    return;
+  }
   send(ctx, status, () => contactDocument(contact), () => contactJson(contact));
 }
 

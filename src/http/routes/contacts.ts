@@ -55,11 +55,11 @@ export function contactRoutes(router: Router<AppState>, service: ContactsService
   const update = async (ctx: AppContext & { params: Record<string, string> }) => {
     const businessFileId = businessFileOf(ctx);
     const key = contactKey(ctx);
-    sendContact(ctx, await service.update(businessFileId, key, await readContactBody(ctx)));
+    sendContact(ctx, await service.update(businessFileId, key, await readContactBody(ctx), ctx.get('If-Match') || undefined));
   };
 
   const remove = async (ctx: AppContext & { params: Record<string, string> }) => {
-    await service.remove(businessFileOf(ctx), contactKey(ctx));
+    await service.remove(businessFileOf(ctx), contactKey(ctx), ctx.get('If-Match') || undefined);
     ctx.status = 200;
     ctx.body = '';
   };
