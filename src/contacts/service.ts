@@ -56,19 +56,20 @@ export class ContactsService {
     return checked.values;
   }
 
-  /** Runs a write; a unique-key race on remote_id becomes the same 422 as the check. */
-  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  /** Runs a write (in `outer` when given); a unique-key race on remote_id becomes the same 422 as the check. */
+  private async write<T>(outer: Knex.Transaction | undefined, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction(work);
+      return await (outer ? work(outer) : this.db.transaction(work));
     } catch (error) {
       if (isUniqueViolation(error)) throw new InvalidError([REMOTE_ID_TAKEN]);
       throw error;
     }
   }
 
-  async create(businessFileId: number, input: ContactInput): Promise<Contact> {
+  /** `outer`: a transaction of the caller's to create in (idempotent requests). */
+  async create(businessFileId: number, input: ContactInput, outer?: Knex.Transaction): Promise<Contact> {
     const draft = draftForCreate(input);
-    return this.write(async (trx) => {
+    return this.write(outer, async (trx) => {
       const values = await this.validate(trx, businessFileId, draft, input.problems);
       const now = nowToSecond();
       const id = await insertContact(trx, businessFileId, values, { createdAt: now, updatedAt: now });
@@ -78,7 +79,7 @@ export class ContactsService {
 
   /** `ifMatch`: the request's If-Match header; a stale tag changes nothing (412). */
   async update(businessFileId: number, key: ContactKey, input: ContactInput, ifMatch?: string): Promise<Contact> {
-    return this.write(async (trx) => {
+    return this.write(undefined, async (trx) => {
       const current = await findContact(trx, businessFileId, key, true);
       if (!current) throw new NotFoundError('Contact not found.');
       checkPrecondition(current, ifMatch);
@@ -92,7 +93,7 @@ export class ContactsService {
   }
 
   async remove(businessFileId: number, key: ContactKey, ifMatch?: string): Promise<void> {
-    await this.write(async (trx) => {
+    await this.write(undefined, async (trx) => {
       const current = await findContact(trx, businessFileId, key, true);
       if (!current) throw new NotFoundError('Contact not found.');
       checkPrecondition(current, ifMatch);

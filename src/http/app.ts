@@ -40,7 +40,7 @@ export function buildApp({ db, contacts, log }: AppOptions): Koa<AppState> {
   api.use(authenticate(db));
   lookupRoutes(api, contacts.lookups);
   transferRoutes(api, db, contacts); // before contactRoutes: /contacts/export is not a contact id
-  contactRoutes(api, contacts);
+  contactRoutes(api, db, contacts);
 
   app.use(logRequests(log));
   app.use(negotiateFormat());

@@ -52,9 +52,10 @@ export async function readRawBody(ctx: AppContext, limit: number): Promise<Buffe
   }
 }
 
-/** The <contact> (or {"contact": …}) of a POST or PUT body. */
-export async function readContactBody(ctx: AppContext): Promise<ContactInput> {
+/** The <contact> (or {"contact": …}) of a POST or PUT body, and the bytes it came in. */
+export async function readContactBody(ctx: AppContext): Promise<{ input: ContactInput; bytes: Buffer }> {
   const kind = bodyKind(ctx);
-  const text = decodeUtf8(await readRawBody(ctx, CONTACT_BODY_LIMIT));
-  return kind === 'json' ? readJsonContact(text) : readContact(parseDocument(text, 'contact'));
+  const bytes = await readRawBody(ctx, CONTACT_BODY_LIMIT);
+  const text = decodeUtf8(bytes);
+  return { input: kind === 'json' ? readJsonContact(text) : readContact(parseDocument(text, 'contact')), bytes };
 }

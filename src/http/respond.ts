@@ -9,6 +9,11 @@ import type { AppContext, Format } from './state.js';
 export const XML_TYPE = 'application/xml; charset=utf-8';
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** A contact rendered in a format, for answers that are stored (idempotent POSTs). */
+export function renderContact(format: Format, contact: Contact): { type: string; body: string } {
+  return format === 'json' ? { type: JSON_TYPE, body: JSON.stringify(contactJson(contact)) } : { type: XML_TYPE, body: contactDocument(contact) };
+}
+
 function send(ctx: AppContext, status: number, xml: () => string, json: () => unknown): void {
   ctx.status = status;
   if (ctx.state.format === 'json') {

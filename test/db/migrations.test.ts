@@ -4,7 +4,7 @@ import { connect } from '../../src/db/connection.js';
 import { migrateDownAll, migrateLatest } from '../../src/db/migrate.js';
 import { forEachEngine, type Engine } from '../support/engines.js';
 
-const TABLES = ['business_files', 'users', 'user_business_files', 'api_tokens', 'civility_labels', 'contact_types', 'address_types', 'contact_item_types', 'contacts', 'contact_addresses', 'contact_items'];
+const TABLES = ['business_files', 'users', 'idempotency_keys', 'user_business_files', 'api_tokens', 'civility_labels', 'contact_types', 'address_types', 'contact_item_types', 'contacts', 'contact_addresses', 'contact_items'];
 
 /** A database of its own, so walking migrations down never touches the other specs' data. */
 async function scratchDatabase(engine: Engine): Promise<Knex> {
@@ -30,12 +30,12 @@ describe('migrations', () => {
 
     it('walk up, down and up again, and are safe to run twice', async () => {
       const applied = await migrateLatest(db);
-      expect(applied).to.have.length(4);
+      expect(applied).to.have.length(5);
       expect(await migrateLatest(db)).to.deep.equal([]);
       for (const table of TABLES) expect(await db.schema.hasTable(table), table).to.equal(true);
       await migrateDownAll(db);
       for (const table of TABLES) expect(await db.schema.hasTable(table), table).to.equal(false);
-      expect(await migrateLatest(db)).to.have.length(4);
+      expect(await migrateLatest(db)).to.have.length(5);
     });
 
     it('seed the lookup values of the contract', async () => {

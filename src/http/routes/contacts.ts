@@ -1,13 +1,18 @@
 // The /contacts endpoints: canonical paths, short paths on the default business file, and the
 // old-style aliases. Handlers are thin: read input, call the service, hand over to respond.
 import type Router from '@koa/router';
+import type { Knex } from 'knex';
+import type { ApiUser } from '../../auth/users.js';
+import { etagOf } from '../../contacts/etag.js';
+import type { Contact } from '../../contacts/types.js';
 import { parseListQuery } from '../../contacts/list-query.js';
 import type { ContactKey } from '../../contacts/read.js';
 import type { ContactsService } from '../../contacts/service.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
 import { businessFileOf } from '../auth.js';
 import { readContactBody } from '../body.js';
-import { sendContact, sendContactList } from '../respond.js';
+import { checkKey, once, requestDigest } from '../idempotency.js';
+import { renderContact, sendContact, sendContactList } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
 
 const POSITIVE_ID = /^[1-9][0-9]{0,9}$/;
@@ -21,7 +26,7 @@ function contactKey(ctx: AppContext & { params: Record<string, string> }): Conta
   return { id: Number(raw) };
 }
 
-export function contactRoutes(router: Router<AppState>, service: ContactsService): void {
+export function contactRoutes(router: Router<AppState>, db: Knex, service: ContactsService): void {
   const contactTypes = new Set(service.lookups.contactTypes.keys());
 
   const list = async (ctx: AppContext) => {
@@ -43,9 +48,27 @@ export function contactRoutes(router: Router<AppState>, service: ContactsService
 
   const create = async (ctx: AppContext) => {
     const businessFileId = businessFileOf(ctx);
-    const contact = await service.create(businessFileId, await readContactBody(ctx));
-    ctx.set('Location', `/${businessFileId}/contacts/${contact.id}.${ctx.state.format}`);
-    sendContact(ctx, contact, 201);
+    const { input, bytes } = await readContactBody(ctx);
+    const locationOf = (c: Contact) => `/${businessFileId}/contacts/${c.id}.${ctx.state.format}`;
+    const key = ctx.get('Idempotency-Key');
+    if (!key) {
+      const contact = await service.create(businessFileId, input);
+      ctx.set('Location', locationOf(contact));
+      sendContact(ctx, contact, 201);
+      return;
+    }
+    checkKey(key);
+    const digest = requestDigest('POST', `/${businessFileId}/contacts.${ctx.state.format}`, bytes);
+    const answer = await once(db, (ctx.state.user as ApiUser).id, key, digest, async (trx) => {
+      const contact = await service.create(businessFileId, input, trx);
+      const { type, body } = renderContact(ctx.state.format, contact);
+      return { status: 201, location: locationOf(contact), etag: etagOf(contact), contentType: type, body };
+    });
+    ctx.status = answer.status;
+    if (answer.location) ctx.set('Location', answer.location);
+    if (answer.etag) ctx.set('ETag', answer.etag);
+    ctx.type = answer.contentType;
+    ctx.body = answer.body;
   };
 
   const show = async (ctx: AppContext & { params: Record<string, string> }) => {
@@ -55,7 +78,8 @@ export function contactRoutes(router: Router<AppState>, service: ContactsService
   const update = async (ctx: AppContext & { params: Record<string, string> }) => {
     const businessFileId = businessFileOf(ctx);
     const key = contactKey(ctx);
-    sendContact(ctx, await service.update(businessFileId, key, await readContactBody(ctx), ctx.get('If-Match') || undefined));
+    const { input } = await readContactBody(ctx);
+    sendContact(ctx, await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined));
   };
 
   const remove = async (ctx: AppContext & { params: Record<string, string> }) => {
