@@ -1,6 +1,6 @@
 // Database rows and their mapping to domain types, in one place.
 import { fromDbText, toDbText } from '../time.js';
-import type { Address, AddressValues, Contact, ContactValues, Item, ItemValues } from './types.js';
+import { CONTACT_FIELDS, type Address, type AddressValues, type Contact, type ContactValues, type Item, type ItemValues } from './types.js';
 
 export interface DbContactRow {
   id: number;
@@ -31,23 +31,7 @@ export interface DbItemRow extends ItemValues {
   contact_id: number;
 }
 
-export const CONTACT_COLUMNS = [
-  'id',
-  'business_file_id',
-  'civility_label_id',
-  'last_name',
-  'first_name',
-  'comment',
-  'job_title',
-  'job_department',
-  'country',
-  'contact_type',
-  'firm_id',
-  'remote_id',
-  'created_at',
-  'updated_at',
-  'version',
-] as const;
+export const CONTACT_COLUMNS = ['id', 'business_file_id', ...CONTACT_FIELDS, 'created_at', 'updated_at', 'version'];
 
 export function contactFromRow(row: DbContactRow, addresses: Address[], items: Item[]): Contact {
   return {
