@@ -22,6 +22,12 @@ function codeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 }
 
+/** A transaction that lost a lock race (deadlock victim, lock wait timeout): safe to run again. */
+export function isLockConflict(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return UNIQUE_CODES.has(codeOf(error) ?? '');
 }

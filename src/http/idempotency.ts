@@ -4,12 +4,13 @@
 // on the (user, key) unique index, so only one of them writes.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isUniqueViolation } from '../db/errors.js';
+import { isLockConflict, isUniqueViolation } from '../db/errors.js';
 import { BadRequestError, InvalidError } from '../errors.js';
 import { nowToSecond, toDbText } from '../time.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
+const MAX_ATTEMPTS = 5;
 
 export interface StoredAnswer {
   status: number;
@@ -27,15 +28,26 @@ export function checkKey(key: string): void {
   if (key.length > MAX_KEY_LENGTH || /[^\x21-\x7e]/.test(key)) throw new BadRequestError(`Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} visible ASCII characters.`);
 }
 
-async function stored(trx: Knex.Transaction, userId: number, key: string): Promise<{ digest: string; answer: StoredAnswer } | undefined> {
-  const row = await trx('idempotency_keys')
-    .where({ user_id: userId, idempotency_key: key })
-    .andWhere('created_at', '>=', toDbText(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)))
-    .first();
-  return row && { digest: row.request_digest, answer: { status: row.status, location: row.location, etag: row.etag, contentType: row.content_type, body: row.body } };
+interface StoredRow {
+  id: number;
+  digest: string;
+  createdAt: string;
+  answer: StoredAnswer;
 }
 
-function replay(found: { digest: string; answer: StoredAnswer }, digest: string): StoredAnswer {
+async function stored(trx: Knex.Transaction, userId: number, key: string): Promise<StoredRow | undefined> {
+  const row = await trx('idempotency_keys').where({ user_id: userId, idempotency_key: key }).first();
+  return (
+    row && {
+      id: row.id,
+      digest: row.request_digest,
+      createdAt: String(row.created_at),
+      answer: { status: row.status, location: row.location, etag: row.etag, contentType: row.content_type, body: row.body },
+    }
+  );
+}
+
+function replay(found: StoredRow, digest: string): StoredAnswer {
   if (found.digest !== digest) throw new InvalidError(['Idempotency-Key has already been used with another request']);
   return found.answer;
 }
@@ -48,8 +60,11 @@ export async function once(db: Knex, userId: number, key: string, digest: string
   const attempt = () =>
     db.transaction(async (trx) => {
       const found = await stored(trx, userId, key);
-      if (found) return replay(found, digest);
-      await trx('idempotency_keys').where({ user_id: userId, idempotency_key: key }).del(); // an expired one
+      const cutoff = toDbText(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
+      if (found && found.createdAt >= cutoff) return replay(found, digest);
+      // Only a row seen expired is removed, by its id: a DELETE by key would be a locking read
+      // that could remove a claim another request has just committed.
+      if (found) await trx('idempotency_keys').where('id', found.id).andWhere('created_at', '<', cutoff).del();
       // Claim the key before the work: a concurrent request with it waits here on the unique
       // index until this transaction ends, then fails as a duplicate and retries as a replay.
       const [id] = await trx('idempotency_keys').insert({
@@ -65,11 +80,13 @@ export async function once(db: Knex, userId: number, key: string, digest: string
       await trx('idempotency_keys').where('id', id).update({ status: answer.status, location: answer.location, etag: answer.etag, content_type: answer.contentType, body: answer.body });
       return answer;
     });
-  try {
-    return await attempt();
-  } catch (error) {
-    // Another request with this key committed first: ours rolled back; answer as a retry.
-    if (!isUniqueViolation(error)) throw error;
-    return attempt();
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      // Another request with this key got there first (or the engine chose us as a deadlock
+      // victim): ours rolled back whole; try again, which replays the other's answer.
+      if (tries >= MAX_ATTEMPTS || !(isUniqueViolation(error) || isLockConflict(error))) throw error;
+    }
   }
 }
