@@ -12,13 +12,16 @@ import {
 } from './types.js';
 import { cleanDraft, type ChildDraft, type ContactDraft } from './validate.js';
 
-const text = (v: string | number | null): RawValue => (v === null ? null : String(v));
-
-function emptyFields<F extends string>(fields: readonly F[]): Record<F, RawValue> {
-  return Object.fromEntries(fields.map((f) => [f, null])) as Record<F, RawValue>;
+/** The given fields of a stored record as text (all null without a record). */
+export function fieldsAsText<F extends string>(fields: readonly F[], source?: object): Record<F, RawValue> {
+  const record = source as Record<string, string | number | null> | undefined;
+  return Object.fromEntries(fields.map((f) => [f, record?.[f] == null ? null : String(record[f])])) as Record<F, RawValue>;
 }
 
-function overlay<F extends string>(base: Record<F, RawValue>, input: Partial<Record<F, RawValue>>): Record<F, RawValue> {
+const emptyFields = <F extends string>(fields: readonly F[]) => fieldsAsText(fields);
+
+/** The fields an input carries, laid over a base: present and empty means cleared. */
+export function overlay<F extends string>(base: Record<F, RawValue>, input: Partial<Record<F, RawValue>>): Record<F, RawValue> {
   const out = { ...base };
   for (const key of Object.keys(input) as F[]) out[key] = input[key] ?? null;
   return out;
@@ -36,9 +39,9 @@ export function draftForCreate(input: ContactInput): ContactDraft {
 /** The stored contact as a draft, every value as text. */
 function draftOf(contact: Contact): ContactDraft {
   return {
-    fields: Object.fromEntries(CONTACT_FIELDS.map((f) => [f, text(contact[f])])) as ContactDraft['fields'],
-    contact_addresses: contact.contact_addresses.map((a) => ({ id: a.id, fields: Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, text(a[f])])) as Record<(typeof ADDRESS_FIELDS)[number], RawValue> })),
-    contact_items: contact.contact_items.map((i) => ({ id: i.id, fields: Object.fromEntries(ITEM_FIELDS.map((f) => [f, text(i[f])])) as Record<(typeof ITEM_FIELDS)[number], RawValue> })),
+    fields: fieldsAsText(CONTACT_FIELDS, contact),
+    contact_addresses: contact.contact_addresses.map((a) => ({ id: a.id, fields: fieldsAsText(ADDRESS_FIELDS, a) })),
+    contact_items: contact.contact_items.map((i) => ({ id: i.id, fields: fieldsAsText(ITEM_FIELDS, i) })),
   };
 }
 

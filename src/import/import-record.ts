@@ -1,6 +1,7 @@
 // One <contact> record of an import file → created, updated or unchanged, inside the
 // caller's transaction. The file is authoritative for what it carries: the contact's id and
 // its children's ids are kept, timestamps too; without <id>, <remote_id> is the key.
+import { fieldsAsText, overlay } from '../contacts/draft.js';
 import { humanize, MESSAGES } from '../contacts/messages.js';
 import { ADDRESS_FIELDS, CONTACT_FIELDS, ITEM_FIELDS, type ChildInput, type Contact, type ContactInput, type ContactValues, type Lookups, type RawValue } from '../contacts/types.js';
 import { checkContact, cleanDraft, cleanText, type ChildDraft, type ContactDraft } from '../contacts/validate.js';
@@ -80,12 +81,6 @@ function sameAtPrecision(stored: Date, file: FileTimestamp): boolean {
   return Math.floor(stored.getTime() / unit) === Math.floor(file.date.getTime() / unit);
 }
 
-const text = (v: string | number | null): RawValue => (v === null ? null : String(v));
-
-function fieldsOf<F extends string>(fields: readonly F[], source?: Record<string, unknown>): Record<F, RawValue> {
-  return Object.fromEntries(fields.map((f) => [f, source ? text(source[f] as string | number | null) : null])) as Record<F, RawValue>;
-}
-
 /** The file's children: ids kept as given (checked later), fields laid over the stored child of that id. */
 function fileChildren<F extends string>(listed: ChildInput<F>[], stored: { id: number }[], fields: readonly F[], label: string, errors: string[]): ChildDraft<F>[] {
   const byId = new Map(stored.map((s) => [s.id, s]));
@@ -96,20 +91,15 @@ function fileChildren<F extends string>(listed: ChildInput<F>[], stored: { id: n
       if (ID.test(rawId)) id = Number(rawId);
       else errors.push(`${label} id ${MESSAGES.notANumber}`);
     }
-    const base = id !== undefined && byId.has(id) ? fieldsOf(fields, byId.get(id) as unknown as Record<string, unknown>) : fieldsOf(fields);
-    const merged = { ...base };
-    for (const key of Object.keys(child.fields) as F[]) merged[key] = child.fields[key] ?? null;
-    return { ...(id !== undefined && { id }), fields: merged };
+    const base = fieldsAsText(fields, id === undefined ? undefined : byId.get(id));
+    return { ...(id !== undefined && { id }), fields: overlay(base, child.fields) };
   });
 }
 
 function importDraft(current: Contact | undefined, input: ImportInput, errors: string[]): ContactDraft {
-  const fields = fieldsOf(CONTACT_FIELDS, current as unknown as Record<string, unknown> | undefined);
-  for (const key of Object.keys(input.fields) as (keyof typeof fields)[]) fields[key] = input.fields[key] ?? null;
-  const kept = <F extends string>(children: { id: number }[] | undefined, f: readonly F[]): ChildDraft<F>[] =>
-    (children ?? []).map((c) => ({ id: c.id, fields: fieldsOf(f, c as unknown as Record<string, unknown>) }));
+  const kept = <F extends string>(children: { id: number }[] | undefined, f: readonly F[]): ChildDraft<F>[] => (children ?? []).map((c) => ({ id: c.id, fields: fieldsAsText(f, c) }));
   return cleanDraft({
-    fields,
+    fields: overlay(fieldsAsText(CONTACT_FIELDS, current), input.fields),
     contact_addresses: input.contact_addresses
       ? fileChildren(input.contact_addresses, current?.contact_addresses ?? [], ADDRESS_FIELDS, 'Contact addresses', errors)
       : kept(current?.contact_addresses, ADDRESS_FIELDS),

@@ -17,41 +17,10 @@ import { readContact } from '../../src/xml/contact-reader.js';
 import { LIST_CLOSE, LIST_OPEN } from '../../src/xml/contact-writer.js';
 import { parseDocument } from '../../src/xml/document.js';
 import { generateContacts, renderContact, writeImportFile, type WriteOptions } from '../../fixtures/generate.js';
+import { contractLookups } from '../xml/helpers.js';
 
 /** The lookup tables of CONTRACT.md section 2. */
-const lookups: Lookups = {
-  civilityLabels: new Map([
-    [17, 'Mr'],
-    [18, 'Madam'],
-    [19, 'Miss'],
-  ]),
-  contactTypes: new Map(['client', 'prospect', 'supplier', 'press', 'partner', 'staff', 'perso', 'other'].map((t) => [t, t])),
-  addressTypes: new Map([
-    [20, 'personal'],
-    [21, 'professional'],
-    [22, 'other'],
-  ]),
-  itemTypes: new Map(
-    (
-      [
-        [23, 'personal phone', 'phone'],
-        [25, 'personal fax', 'fax'],
-        [28, 'personal email', 'email'],
-        [554, 'personal cell phone', 'cell'],
-        [471, 'main professional phone', 'phone'],
-        [24, 'professional phone', 'phone'],
-        [26, 'professional fax', 'fax'],
-        [27, 'professional email', 'email'],
-        [88, 'professional cell phone', 'cell'],
-        [430, 'Skype', 'messenger'],
-        [431, 'Yahoo messenger', 'messenger'],
-        [432, 'MSN messenger', 'messenger'],
-        [433, 'AIM', 'messenger'],
-        [457, 'ICQ', 'messenger'],
-      ] as const
-    ).map(([id, label, kind]) => [id, { label, kind }]),
-  ),
-};
+const lookups: Lookups = contractLookups();
 
 /** A writable that keeps what it is given, with a small buffer so backpressure happens. */
 class Collector extends Writable {
