@@ -1,4 +1,6 @@
 // Small helpers for the CLI's argument parsing.
+import { isPositiveId } from '../ids.js';
+
 export class UsageError extends Error {}
 
 export function positiveInteger(name: string, value: string | undefined, fallback?: number): number {
@@ -6,7 +8,7 @@ export function positiveInteger(name: string, value: string | undefined, fallbac
     if (fallback === undefined) throw new UsageError(`--${name} is required`);
     return fallback;
   }
-  if (!/^[1-9][0-9]{0,9}$/.test(value)) throw new UsageError(`--${name} must be a positive integer`);
+  if (!isPositiveId(value)) throw new UsageError(`--${name} must be a positive integer`);
   return Number(value);
 }
 

@@ -1,5 +1,5 @@
 // Database rows and their mapping to domain types, in one place.
-import { fromDbText, toDbText } from '../time.js';
+import { fromDbText } from '../time.js';
 import { CONTACT_FIELDS, type Address, type AddressValues, type Contact, type ContactValues, type Item, type ItemValues } from './types.js';
 
 export interface DbContactRow {
@@ -97,4 +97,3 @@ export function itemRow(contactId: number, i: ItemValues & { id?: number }): Omi
   return { ...(i.id !== undefined && { id: i.id }), contact_id: contactId, type_id: i.type_id, value: i.value };
 }
 
-export { toDbText };

@@ -1,5 +1,6 @@
 // Authentication: HTTP Basic (what legacy clients send), or `Token`/`Bearer` API tokens.
 // Puts the user on ctx.state.user; no or bad credentials are a 401.
+import { isPositiveId } from '../ids.js';
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
 import { verifyPassword } from '../auth/passwords.js';
@@ -42,8 +43,6 @@ export function authenticate(db: Knex, cache = new VerifiedCache()): Middleware<
   };
 }
 
-const POSITIVE_ID = /^[1-9][0-9]{0,9}$/;
-
 /** The business file of the request: from the path, or the user's default for short paths. */
 export function businessFileOf(ctx: AppContext): number {
   const user = ctx.state.user as ApiUser;
@@ -53,7 +52,7 @@ export function businessFileOf(ctx: AppContext): number {
     if (first === undefined) throw new ForbiddenError('This user has no business file.');
     return first;
   }
-  if (!POSITIVE_ID.test(raw)) throw new NotFoundError();
+  if (!isPositiveId(raw)) throw new NotFoundError();
   const id = Number(raw);
   if (!user.businessFileIds.includes(id)) throw new ForbiddenError();
   return id;

@@ -1,6 +1,7 @@
 // One <contact> record of an import file → created, updated or unchanged, inside the
 // caller's transaction. The file is authoritative for what it carries: the contact's id and
 // its children's ids are kept, timestamps too; without <id>, <remote_id> is the key.
+import { isPositiveId } from '../ids.js';
 import { fieldsAsText, overlay } from '../contacts/draft.js';
 import { humanize, MESSAGES } from '../contacts/messages.js';
 import { ADDRESS_FIELDS, CONTACT_FIELDS, ITEM_FIELDS, type ChildInput, type Contact, type ContactInput, type ContactValues, type Lookups, type RawValue } from '../contacts/types.js';
@@ -42,14 +43,14 @@ export interface RecordKeys {
 }
 
 const childIdsOf = (children: ChildInput<string>[] | undefined): number[] =>
-  (children ?? []).map((c) => cleanText(c.id ?? null)).filter((id): id is string => id !== null && ID.test(id)).map(Number);
+  (children ?? []).map((c) => cleanText(c.id ?? null)).filter((id): id is string => id !== null && isPositiveId(id)).map(Number);
 
 /** The keys a record touches: used to prefetch, and to keep two records of one chunk apart. */
 export function recordKeys(input: ImportInput): RecordKeys {
   const rawId = cleanText(input.id ?? null);
   const remoteId = cleanText(input.fields.remote_id ?? null);
   return {
-    ...(rawId !== null && ID.test(rawId) && { id: Number(rawId) }),
+    ...(rawId !== null && isPositiveId(rawId) && { id: Number(rawId) }),
     ...(remoteId !== null && { remoteId }),
     childIds: { contact_addresses: childIdsOf(input.contact_addresses), contact_items: childIdsOf(input.contact_items) },
   };
@@ -62,8 +63,6 @@ interface FileTimestamp {
   date: Date;
   precision: Precision;
 }
-
-const ID = /^[1-9][0-9]{0,9}$/;
 
 function readTimestamp(raw: RawValue | undefined, field: string, errors: string[]): FileTimestamp | undefined {
   const text = cleanText(raw);
@@ -88,7 +87,7 @@ function fileChildren<F extends string>(listed: ChildInput<F>[], stored: { id: n
     const rawId = cleanText(child.id ?? null);
     let id: number | undefined;
     if (rawId !== null) {
-      if (ID.test(rawId)) id = Number(rawId);
+      if (isPositiveId(rawId)) id = Number(rawId);
       else errors.push(`${label} id ${MESSAGES.notANumber}`);
     }
     const base = fieldsAsText(fields, id === undefined ? undefined : byId.get(id));
@@ -141,7 +140,7 @@ export function importRecord(lookup: ImportLookup, writer: ImportWriter, busines
   const rawId = cleanText(input.id ?? null);
   let id: number | undefined;
   if (rawId !== null) {
-    if (ID.test(rawId)) id = Number(rawId);
+    if (isPositiveId(rawId)) id = Number(rawId);
     else errors.push(`Id ${MESSAGES.notANumber}`);
   }
   const created = readTimestamp(input.created_at, 'created_at', errors);

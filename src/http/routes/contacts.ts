@@ -1,5 +1,6 @@
 // The /contacts endpoints: canonical paths, short paths on the default business file, and the
 // old-style aliases. Handlers are thin: read input, call the service, hand over to respond.
+import { isPositiveId } from '../../ids.js';
 import type Router from '@koa/router';
 import type { Knex } from 'knex';
 import type { ApiUser } from '../../auth/users.js';
@@ -15,14 +16,12 @@ import { checkKey, once, requestDigest } from '../idempotency.js';
 import { renderContact, sendContact, sendContactList } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
 
-const POSITIVE_ID = /^[1-9][0-9]{0,9}$/;
-
 function contactKey(ctx: AppContext & { params: Record<string, string> }): ContactKey {
   const raw = ctx.params.id;
   const lookupField = ctx.query.lookup_field;
   if (lookupField === 'remote_id') return { remoteId: raw };
   if (lookupField !== undefined && lookupField !== 'id') throw new BadRequestError('Parameter lookup_field must be id or remote_id.');
-  if (!POSITIVE_ID.test(raw)) throw new NotFoundError('Contact not found.');
+  if (!isPositiveId(raw)) throw new NotFoundError('Contact not found.');
   return { id: Number(raw) };
 }
 
