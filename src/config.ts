@@ -8,6 +8,8 @@ export interface Config {
   adminPassword?: string;
   workers: number;
   logRequests: boolean;
+  /** Whole-request deadline in ms (a slow-drip body is cut off after it); default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/contacts.sqlite3';
@@ -27,5 +29,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: env.ADMIN_PASSWORD || undefined,
     workers: positiveInt('WORKERS', env.WORKERS, 1, 1),
     logRequests: env.LOG_REQUESTS !== '0',
+    requestTimeoutMs: positiveInt('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000, 1),
   };
 }

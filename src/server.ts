@@ -1,5 +1,5 @@
 // Start-up: database → migrations → first admin → lookups → listen; and a graceful stop.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
 import { randomPassword } from './auth/passwords.js';
 import { addUser, countUsers } from './auth/users.js';
@@ -35,14 +35,17 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
   const contacts = new ContactsService(db, await loadLookups(db));
   const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {} });
 
-  const server = app.listen(config.port, config.host);
+  const requestTimeout = config.requestTimeoutMs ?? 30_000;
+  // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a
+  // short deadline needs a matching interval to be enforced on time.
+  const server = createServer({ requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) }, app.callback());
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   // Slow clients must not hold sockets for minutes (Node's defaults are 300 s and 60 s).
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  server.headersTimeout = Math.min(10_000, requestTimeout);
   server.keepAliveTimeout = 5_000;
 
   const address = server.address();
