@@ -29,9 +29,16 @@ export async function ensureAdmin(db: Knex, config: Pick<Config, 'adminLogin' | 
   else print(`Created API user "${login}" for business file 1 with password: ${password}\n(shown only this once; set ADMIN_PASSWORD to choose it)`);
 }
 
-export async function startService(config: Config, log: LogLine, db: Knex = connect(config.databaseUrl)): Promise<RunningService> {
-  await migrateLatest(db);
-  await ensureAdmin(db, config, log);
+export interface StartOptions {
+  /** Apply migrations and create the first admin (false in cluster workers: the primary did). */
+  prepare?: boolean;
+}
+
+export async function startService(config: Config, log: LogLine, db: Knex = connect(config.databaseUrl), { prepare = true }: StartOptions = {}): Promise<RunningService> {
+  if (prepare) {
+    await migrateLatest(db);
+    await ensureAdmin(db, config, log);
+  }
   const contacts = new ContactsService(db, await loadLookups(db));
   const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {} });
 

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { toDbText } from '../time.js';
 import { hashPassword } from './passwords.js';
 import { newToken, tokenDigest } from './tokens.js';
+import { writeTransaction } from '../db/transaction.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -49,7 +50,7 @@ export async function ensureBusinessFile(db: Db, id: number): Promise<void> {
  */
 export async function addUser(db: Knex, login: string, password: string | undefined, businessFileId: number): Promise<{ created: boolean }> {
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await ensureBusinessFile(trx, businessFileId);
     let user = await trx('users').select('id').where('login', login).first();
     const created = !user;

@@ -7,6 +7,7 @@ import { addToken, addUser } from '../auth/users.js';
 import { readConfig } from '../config.js';
 import { connect, describeUrl } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
+import { isClusterWorker, reportListening, runPrimary } from '../cluster.js';
 import { startService } from '../server.js';
 import { positiveInteger, required, UsageError } from './args.js';
 import { exportTo, importFiles } from './transfer.js';
@@ -40,8 +41,12 @@ async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
 
 async function serve(): Promise<void> {
   const config = readConfig();
-  const service = await startService(config, print);
-  print(`Contacts API listening on ${service.url} (database ${describeUrl(config.databaseUrl)})`);
+  const listening = (where: string) => print(`Contacts API listening on ${where} (database ${describeUrl(config.databaseUrl)})`);
+  if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, print, listening);
+
+  const service = await startService(config, print, undefined, { prepare: !isClusterWorker() });
+  if (isClusterWorker()) reportListening(service.url);
+  else listening(service.url);
   const stop = (signal: string) => {
     print(`${signal} received: finishing requests in flight`);
     service.close().then(

@@ -14,6 +14,7 @@ import { findContact, remoteIdTaken, type ContactKey } from './read.js';
 import type { Contact, ContactInput, ContactValues, Lookups } from './types.js';
 import { checkContact, type ContactDraft } from './validate.js';
 import { deleteContact, insertContact, updateContact } from './write.js';
+import { writeTransaction } from '../db/transaction.js';
 
 const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
 
@@ -59,7 +60,7 @@ export class ContactsService {
   /** Runs a write (in `outer` when given); a unique-key race on remote_id becomes the same 422 as the check. */
   private async write<T>(outer: Knex.Transaction | undefined, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     try {
-      return await (outer ? work(outer) : this.db.transaction(work));
+      return await (outer ? work(outer) : writeTransaction(this.db, work));
     } catch (error) {
       if (isUniqueViolation(error)) throw new InvalidError([REMOTE_ID_TAKEN]);
       throw error;

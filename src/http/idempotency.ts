@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { isLockConflict, isUniqueViolation } from '../db/errors.js';
 import { BadRequestError, InvalidError } from '../errors.js';
 import { nowToSecond, toDbText } from '../time.js';
+import { writeTransaction } from '../db/transaction.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
@@ -58,7 +59,7 @@ function replay(found: StoredRow, digest: string): StoredAnswer {
  */
 export async function once(db: Knex, userId: number, key: string, digest: string, work: (trx: Knex.Transaction) => Promise<StoredAnswer>): Promise<StoredAnswer> {
   const attempt = () =>
-    db.transaction(async (trx) => {
+    writeTransaction(db, async (trx) => {
       const found = await stored(trx, userId, key);
       const cutoff = toDbText(new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
       if (found && found.createdAt >= cutoff) return replay(found, digest);

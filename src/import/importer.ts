@@ -10,6 +10,7 @@ import { parseDocument, XmlSyntaxError } from '../xml/document.js';
 import { ChunkLookup, ChunkWriter } from './chunk.js';
 import { importRecord, recordKeys, type ImportInput, type ImportOutcome, type RecordKeys } from './import-record.js';
 import { splitRecords, type RawRecord } from './split-records.js';
+import { lockForWrite } from '../db/transaction.js';
 
 export interface InvalidRecord {
   position: number;
@@ -85,6 +86,7 @@ export async function importContacts(source: AsyncIterable<Uint8Array | string>,
   };
 
   try {
+    await lockForWrite(trx);
     for await (const record of splitRecords(source)) {
       let input: ImportInput;
       try {

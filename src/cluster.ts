@@ -1,0 +1,67 @@
+// WORKERS=N: N server processes sharing one port (node:cluster). The primary prepares the
+// database once (migrations, first admin), forks the workers, restarts one that dies, and on
+// SIGTERM/SIGINT lets each worker finish its requests in flight before exiting 0.
+import cluster, { type Worker } from 'node:cluster';
+import type { Config } from './config.js';
+import { connect } from './db/connection.js';
+import { migrateLatest } from './db/migrate.js';
+import type { LogLine } from './http/log.js';
+import { ensureAdmin } from './server.js';
+
+export const isClusterWorker = () => cluster.isWorker;
+
+export async function runPrimary(config: Config, print: LogLine, listening: (url: string) => void): Promise<void> {
+  const db = connect(config.databaseUrl);
+  try {
+    await migrateLatest(db);
+    await ensureAdmin(db, config, print);
+  } finally {
+    await db.destroy();
+  }
+
+  let stopping = false;
+  const workers = new Set<Worker>();
+  const fork = (onListening: (url: string) => void = () => {}) => {
+    const worker = cluster.fork();
+    let listened = false;
+    workers.add(worker);
+    worker.once('message', (url: string) => {
+      listened = true;
+      onListening(url);
+    });
+    worker.once('exit', (code, signal) => {
+      workers.delete(worker);
+      if (stopping) {
+        if (workers.size === 0) process.exit(process.exitCode ?? 0);
+      } else if (!listened) {
+        // It could not even start (port taken, database unreachable): restarting would loop.
+        print(`worker ${worker.process.pid} failed to start (${signal ?? code}); stopping`);
+        stopping = true;
+        for (const other of workers) other.process.kill('SIGTERM');
+        process.exitCode = 1;
+        if (workers.size === 0) process.exit(1);
+      } else {
+        print(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+        fork();
+      }
+    });
+  };
+
+  const started = Array.from({ length: config.workers }, () => new Promise<string>((resolve) => fork(resolve)));
+  const [url] = await Promise.all(started);
+  listening(`${url} with ${config.workers} workers`);
+
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    print(`${signal} received: workers finish requests in flight`);
+    for (const worker of workers) worker.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** A worker tells the primary it listens, with its URL. */
+export function reportListening(url: string): void {
+  process.send?.(url);
+}
