@@ -1,4 +1,5 @@
 // Environment variables → a typed configuration, read once at start-up.
+import { DEFAULT_RENDERED_CONTACTS } from './http/rendered-contacts.js';
 
 export interface Config {
   port: number;
@@ -10,6 +11,8 @@ export interface Config {
   logRequests: boolean;
   /** Whole-request deadline in ms (a slow-drip body is cut off after it); default 30 s. */
   requestTimeoutMs?: number;
+  /** How many contacts' encoded answers each process keeps (0 turns the cache off). */
+  renderedContacts?: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/contacts.sqlite3';
@@ -30,5 +33,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: positiveInt('WORKERS', env.WORKERS, 1, 1),
     logRequests: env.LOG_REQUESTS !== '0',
     requestTimeoutMs: positiveInt('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000, 1),
+    renderedContacts: positiveInt('CONTACT_CACHE_SIZE', env.CONTACT_CACHE_SIZE, DEFAULT_RENDERED_CONTACTS),
   };
 }

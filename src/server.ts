@@ -40,7 +40,7 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
     await ensureAdmin(db, config, log);
   }
   const contacts = new ContactsService(db, await loadLookups(db));
-  const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {} });
+  const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {}, renderedContacts: config.renderedContacts });
 
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a

@@ -4,6 +4,7 @@ import { toDbText } from '../time.js';
 import { hashPassword } from './passwords.js';
 import { newToken, tokenDigest } from './tokens.js';
 import { writeTransaction } from '../db/transaction.js';
+import { selectRows } from '../db/select.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -21,8 +22,22 @@ async function withBusinessFiles(db: Db, row: { id: number; login: string; passw
   return { id: row.id, login: row.login, passwordHash: row.password_hash, businessFileIds: files.map((f) => Number(f.business_file_id)) };
 }
 
+interface UserFileRow {
+  id: number;
+  login: string;
+  password_hash: string;
+  business_file_id: number | null;
+}
+
+/** One query per request (legacy clients authenticate each one): the user with its business files. */
+const USER_BY_LOGIN = `SELECT u.id, u.login, u.password_hash, f.business_file_id FROM users u
+  LEFT JOIN user_business_files f ON f.user_id = u.id WHERE u.login = ? ORDER BY f.position`;
+
 export async function findUserByLogin(db: Db, login: string): Promise<ApiUser | undefined> {
-  return withBusinessFiles(db, await db('users').select('id', 'login', 'password_hash').where('login', login).first());
+  const rows = await selectRows<UserFileRow>(db, USER_BY_LOGIN, [login]);
+  if (rows.length === 0) return undefined;
+  const files = rows.filter((r) => r.business_file_id !== null).map((r) => Number(r.business_file_id));
+  return { id: Number(rows[0].id), login: rows[0].login, passwordHash: rows[0].password_hash, businessFileIds: files };
 }
 
 export async function findUserByToken(db: Db, token: string): Promise<ApiUser | undefined> {

@@ -1,10 +1,9 @@
-// A page of contacts: one count, one query for the page's rows, then their children.
+// A page of contacts: one count and one query for the page's ids and versions (their
+// renderings are cached; read.ts findContacts loads those that are not).
 import type { Knex } from 'knex';
 import { toDbText } from '../time.js';
 import type { ListQuery } from './list-query.js';
-import { withChildren } from './read.js';
-import { CONTACT_COLUMNS, type DbContactRow } from './rows.js';
-import type { Contact } from './types.js';
+import { refFromRow, type ContactRef } from './read.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -28,9 +27,9 @@ export async function countContacts(db: Db, businessFileId: number, filters: Lis
   return Number(row?.n ?? 0);
 }
 
-export async function listContacts(db: Db, businessFileId: number, q: ListQuery): Promise<Contact[]> {
-  const query = filtered(db, businessFileId, q.filters).select(CONTACT_COLUMNS);
+export async function listContactRefs(db: Db, businessFileId: number, q: ListQuery): Promise<ContactRef[]> {
+  const query = filtered(db, businessFileId, q.filters).select('id', 'version');
   for (const s of q.sort) query.orderBy(s.field, s.direction);
-  const rows = (await query.limit(q.perPage).offset((q.page - 1) * q.perPage)) as DbContactRow[];
-  return withChildren(db, rows);
+  const rows = await query.limit(q.perPage).offset((q.page - 1) * q.perPage);
+  return rows.map(refFromRow);
 }

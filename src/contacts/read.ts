@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import { addressFromRow, CONTACT_COLUMNS, contactFromRow, itemFromRow, type DbAddressRow, type DbContactRow, type DbItemRow } from './rows.js';
 import type { Address, Contact, Item } from './types.js';
+import { selectRows } from '../db/select.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -33,6 +34,29 @@ export async function withChildren(db: Db, rows: DbContactRow[]): Promise<Contac
 }
 
 export type ContactKey = { id: number } | { remoteId: string };
+
+/** Which contact, at which version: enough to find its rendering in a cache. */
+export interface ContactRef {
+  id: number;
+  version: number;
+}
+
+export const refFromRow = (row: { id: number | string; version: number | string }): ContactRef => ({ id: Number(row.id), version: Number(row.version) });
+
+const REF_BY_ID = 'SELECT id, version FROM contacts WHERE business_file_id = ? AND id = ?';
+const REF_BY_REMOTE_ID = 'SELECT id, version FROM contacts WHERE business_file_id = ? AND remote_id = ?';
+
+export async function findContactRef(db: Db, businessFileId: number, key: ContactKey): Promise<ContactRef | undefined> {
+  const [row] = 'id' in key ? await selectRows<ContactRef>(db, REF_BY_ID, [businessFileId, key.id]) : await selectRows<ContactRef>(db, REF_BY_REMOTE_ID, [businessFileId, key.remoteId]);
+  return row ? refFromRow(row) : undefined;
+}
+
+/** The contacts of a business file with these ids, in no particular order. */
+export async function findContacts(db: Db, businessFileId: number, ids: number[]): Promise<Contact[]> {
+  if (ids.length === 0) return [];
+  const rows = (await db('contacts').select(CONTACT_COLUMNS).where('business_file_id', businessFileId).whereIn('id', ids)) as DbContactRow[];
+  return withChildren(db, rows);
+}
 
 /** One contact of a business file, or undefined. `forUpdate` locks the row (MySQL). */
 export async function findContact(db: Db, businessFileId: number, key: ContactKey, forUpdate = false): Promise<Contact | undefined> {

@@ -1,4 +1,5 @@
 // Database rows and their mapping to domain types, in one place.
+import { randomInt } from 'node:crypto';
 import { fromDbText } from '../time.js';
 import { CONTACT_FIELDS, type Address, type AddressValues, type Contact, type ContactValues, type Item, type ItemValues } from './types.js';
 
@@ -49,7 +50,7 @@ export function contactFromRow(row: DbContactRow, addresses: Address[], items: I
     remote_id: row.remote_id,
     created_at: fromDbText(row.created_at),
     updated_at: fromDbText(row.updated_at),
-    version: row.version,
+    version: Number(row.version),
     contact_addresses: addresses,
     contact_items: items,
   };
@@ -97,3 +98,10 @@ export function itemRow(contactId: number, i: ItemValues & { id?: number }): Omi
   return { ...(i.id !== undefined && { id: i.id }), contact_id: contactId, type_id: i.type_id, value: i.value };
 }
 
+/**
+ * The version a new contact starts at: random (below 2^47), not 1, so that a contact deleted
+ * and created again with the same id (imports keep ids) does not repeat an (id, version) pair.
+ */
+export function firstVersion(): number {
+  return randomInt(1, 2 ** 47);
+}

@@ -7,10 +7,10 @@ import { nowToSecond } from '../time.js';
 import { contactChanges, isUnchanged } from './changes.js';
 import { draftForCreate, draftForUpdate } from './draft.js';
 import { etagOf, ifMatchAccepts } from './etag.js';
-import { countContacts, listContacts } from './list.js';
+import { countContacts, listContactRefs } from './list.js';
 import type { ListQuery } from './list-query.js';
 import { MESSAGES } from './messages.js';
-import { findContact, remoteIdTaken, type ContactKey } from './read.js';
+import { findContact, findContactRef, findContacts, remoteIdTaken, type ContactKey, type ContactRef } from './read.js';
 import type { Contact, ContactInput, ContactValues, Lookups } from './types.js';
 import { checkContact, type ContactDraft } from './validate.js';
 import { deleteContact, insertContact, updateContact } from './write.js';
@@ -19,7 +19,7 @@ import { writeTransaction } from '../db/transaction.js';
 const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
 
 export interface ContactPage {
-  contacts: Contact[];
+  refs: ContactRef[];
   totalEntries: number;
 }
 
@@ -34,11 +34,23 @@ export class ContactsService {
   ) {}
 
   async list(businessFileId: number, query: ListQuery): Promise<ContactPage> {
-    const [contacts, totalEntries] = await Promise.all([
-      listContacts(this.db, businessFileId, query),
+    const [refs, totalEntries] = await Promise.all([
+      listContactRefs(this.db, businessFileId, query),
       query.pagination ? countContacts(this.db, businessFileId, query.filters) : Promise.resolve(0),
     ]);
-    return { contacts, totalEntries };
+    return { refs, totalEntries };
+  }
+
+  /** Which version of a contact is current, or 404. */
+  async ref(businessFileId: number, key: ContactKey): Promise<ContactRef> {
+    const ref = await findContactRef(this.db, businessFileId, key);
+    if (!ref) throw new NotFoundError('Contact not found.');
+    return ref;
+  }
+
+  /** The contacts with these ids (those that still exist), in no particular order. */
+  getMany(businessFileId: number, ids: number[]): Promise<Contact[]> {
+    return findContacts(this.db, businessFileId, ids);
   }
 
   async get(businessFileId: number, key: ContactKey): Promise<Contact> {

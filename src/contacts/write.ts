@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { toDbText } from '../time.js';
 import type { ChildChanges, ContactChanges } from './changes.js';
-import { addressRow, contactRowValues, itemRow } from './rows.js';
+import { addressRow, contactRowValues, firstVersion, itemRow } from './rows.js';
 import type { ContactValues } from './types.js';
 
 type Db = Knex | Knex.Transaction;
@@ -26,7 +26,7 @@ export async function insertContact(db: Db, businessFileId: number, values: Cont
     ...contactRowValues(values),
     created_at: toDbText(options.createdAt),
     updated_at: toDbText(options.updatedAt),
-    version: 1,
+    version: firstVersion(),
   };
   const [inserted] = await db('contacts').insert(row);
   const id = options.id ?? Number(inserted);

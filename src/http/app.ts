@@ -8,6 +8,7 @@ import { renderErrors } from './errors.js';
 import { negotiateFormat } from './format.js';
 import { logRequests, type LogLine } from './log.js';
 import { methodNotAllowed } from './method-not-allowed.js';
+import { RenderedContacts } from './rendered-contacts.js';
 import { contactRoutes } from './routes/contacts.js';
 import { healthRoutes, lookupRoutes } from './routes/misc.js';
 import { transferRoutes } from './routes/transfer.js';
@@ -17,6 +18,8 @@ export interface AppOptions {
   db: Knex;
   contacts: ContactsService;
   log: LogLine;
+  /** Contacts whose encoded answers are kept (0: none). */
+  renderedContacts?: number;
 }
 
 /** Logs an unexpected error without its message: knex puts the SQL and its values there. */
@@ -28,7 +31,7 @@ function reportError(log: LogLine) {
   };
 }
 
-export function buildApp({ db, contacts, log }: AppOptions): Koa<AppState> {
+export function buildApp({ db, contacts, log, renderedContacts }: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true;
   app.on('error', reportError(log));
@@ -40,7 +43,7 @@ export function buildApp({ db, contacts, log }: AppOptions): Koa<AppState> {
   api.use(authenticate(db));
   lookupRoutes(api, contacts.lookups);
   transferRoutes(api, db, contacts); // before contactRoutes: /contacts/export is not a contact id
-  contactRoutes(api, db, contacts);
+  contactRoutes(api, db, contacts, new RenderedContacts(renderedContacts));
 
   app.use(logRequests(log));
   app.use(negotiateFormat());

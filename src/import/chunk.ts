@@ -4,7 +4,7 @@
 // no two records of a chunk touch the same key, so the prefetched state stays exact.
 import type { Knex } from 'knex';
 import { withChildren } from '../contacts/read.js';
-import { addressRow, CONTACT_COLUMNS, contactRowValues, itemRow, type DbContactRow } from '../contacts/rows.js';
+import { addressRow, CONTACT_COLUMNS, contactRowValues, firstVersion, itemRow, type DbContactRow } from '../contacts/rows.js';
 import type { Contact, ContactValues } from '../contacts/types.js';
 import { insertContact, replaceContact } from '../contacts/write.js';
 import { toDbText } from '../time.js';
@@ -94,7 +94,7 @@ export class ChunkWriter implements ImportWriter {
     await insertRows(
       trx,
       'contacts',
-      keyed.map((c) => ({ id: c.id, business_file_id: this.businessFileId, ...contactRowValues(c.values), created_at: toDbText(c.times.createdAt), updated_at: toDbText(c.times.updatedAt), version: 1 })),
+      keyed.map((c) => ({ id: c.id, business_file_id: this.businessFileId, ...contactRowValues(c.values), created_at: toDbText(c.times.createdAt), updated_at: toDbText(c.times.updatedAt), version: firstVersion() })),
     );
     for (const c of this.creations.filter((c) => c.id === undefined)) {
       await insertContact(trx, this.businessFileId, { ...c.values, contact_addresses: [], contact_items: [] }, { createdAt: c.times.createdAt, updatedAt: c.times.updatedAt }).then((id) => (c.id = id));

@@ -4,7 +4,7 @@ import type { Contact, Lookups } from '../contacts/types.js';
 import { toIso } from '../time.js';
 import type { Pagination } from '../xml/contact-writer.js';
 
-function contactObject(c: Contact) {
+export function contactObject(c: Contact) {
   return {
     id: c.id,
     civility_label_id: c.civility_label_id,
@@ -24,12 +24,15 @@ function contactObject(c: Contact) {
   };
 }
 
-export function contactJson(c: Contact) {
-  return { contact: contactObject(c) };
+
+/** `{"contact": …}` from the contact's encoded object (JSON.stringify(contactObject(c)), possibly cached). */
+export function contactJsonOf(contactJson: string): string {
+  return `{"contact":${contactJson}}`;
 }
 
-export function listJson(contacts: Contact[], pagination?: Pagination) {
-  return pagination ? { contacts: contacts.map(contactObject), pagination } : { contacts: contacts.map(contactObject) };
+/** `{"contacts": […], "pagination": {…}}` from the contacts' encoded objects. */
+export function listJsonOf(contactJsons: string[], pagination?: Pagination): string {
+  return `{"contacts":[${contactJsons.join(',')}]${pagination ? `,"pagination":${JSON.stringify(pagination)}` : ''}}`;
 }
 
 export function lookupsJson(l: Lookups) {

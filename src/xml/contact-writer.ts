@@ -81,8 +81,12 @@ export function paginationElement(p: Pagination, indent = '  '): string {
   );
 }
 
+/** A list page from its contacts' elements (contactElement(c, '  '), possibly cached). */
+export function listDocumentOf(contactElements: string[], pagination?: Pagination): string {
+  return LIST_OPEN + contactElements.join('') + (pagination ? paginationElement(pagination) : '') + LIST_CLOSE;
+}
+
 /** A list page; `pagination` undefined leaves <pagination> out (?pagination=false, export). */
 export function contactListDocument(contacts: Contact[], pagination?: Pagination): string {
-  const body = contacts.map((c) => contactElement(c, '  ')).join('');
-  return LIST_OPEN + body + (pagination ? paginationElement(pagination) : '') + LIST_CLOSE;
+  return listDocumentOf(contacts.map((c) => contactElement(c, '  ')), pagination);
 }

@@ -30,12 +30,12 @@ describe('migrations', () => {
 
     it('walk up, down and up again, and are safe to run twice', async () => {
       const applied = await migrateLatest(db);
-      expect(applied).to.have.length(5);
+      expect(applied).to.have.length(6);
       expect(await migrateLatest(db)).to.deep.equal([]);
       for (const table of TABLES) expect(await db.schema.hasTable(table), table).to.equal(true);
       await migrateDownAll(db);
       for (const table of TABLES) expect(await db.schema.hasTable(table), table).to.equal(false);
-      expect(await migrateLatest(db)).to.have.length(5);
+      expect(await migrateLatest(db)).to.have.length(6);
     });
 
     it('seed the lookup values of the contract', async () => {

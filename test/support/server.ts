@@ -3,6 +3,7 @@
 // (business file + user) so tests never see each other's contacts.
 import type { Knex } from 'knex';
 import { addToken, addUser } from '../../src/auth/users.js';
+import type { Config } from '../../src/config.js';
 import { connect } from '../../src/db/connection.js';
 import { startService, type RunningService } from '../../src/server.js';
 import type { Engine } from './engines.js';
@@ -25,11 +26,12 @@ export class TestServer {
     readonly logs: string[],
   ) {}
 
-  static async start(engine: Engine, logs: string[] = []): Promise<TestServer> {
+  /** `config` overrides the test defaults (e.g. `{ requestTimeoutMs: 1000 }`). */
+  static async start(engine: Engine, logs: string[] = [], config: Partial<Omit<Config, 'databaseUrl'>> = {}): Promise<TestServer> {
     const url = engine.url();
     const db = connect(url, (line) => logs.push(line));
     const service = await startService(
-      { port: 0, host: '127.0.0.1', databaseUrl: url, adminLogin: 'admin', adminPassword: 'admin-password', workers: 1, logRequests: true },
+      { port: 0, host: '127.0.0.1', databaseUrl: url, adminLogin: 'admin', adminPassword: 'admin-password', workers: 1, logRequests: true, ...config },
       (line) => logs.push(line),
       db,
     );

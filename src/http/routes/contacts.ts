@@ -4,7 +4,6 @@ import { isPositiveId } from '../../ids.js';
 import type Router from '@koa/router';
 import type { Knex } from 'knex';
 import type { ApiUser } from '../../auth/users.js';
-import { etagOf } from '../../contacts/etag.js';
 import type { Contact } from '../../contacts/types.js';
 import { parseListQuery } from '../../contacts/list-query.js';
 import type { ContactKey } from '../../contacts/read.js';
@@ -13,7 +12,8 @@ import { BadRequestError, NotFoundError } from '../../errors.js';
 import { businessFileOf } from '../auth.js';
 import { readContactBody } from '../body.js';
 import { checkKey, once, requestDigest } from '../idempotency.js';
-import { renderContact, sendContact, sendContactList } from '../respond.js';
+import type { RenderedContacts } from '../rendered-contacts.js';
+import { contactBody, sendContact, sendContactList } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
 
 function contactKey(ctx: AppContext & { params: Record<string, string> }): ContactKey {
@@ -25,14 +25,19 @@ function contactKey(ctx: AppContext & { params: Record<string, string> }): Conta
   return { id: Number(raw) };
 }
 
-export function contactRoutes(router: Router<AppState>, db: Knex, service: ContactsService): void {
+export function contactRoutes(router: Router<AppState>, db: Knex, service: ContactsService, rendered: RenderedContacts): void {
   const contactTypes = new Set(service.lookups.contactTypes.keys());
 
   const list = async (ctx: AppContext) => {
     const businessFileId = businessFileOf(ctx);
     const { query, problems } = parseListQuery(ctx.query, contactTypes);
     if (!query) throw new BadRequestError(problems);
-    const { contacts, totalEntries } = await service.list(businessFileId, query);
+    const { refs, totalEntries } = await service.list(businessFileId, query);
+    const kept = refs.map((ref) => rendered.get(ref));
+    const missing = refs.filter((_, i) => !kept[i]).map((ref) => ref.id);
+    const loaded = new Map((await service.getMany(businessFileId, missing)).map((c) => [c.id, rendered.of(c)]));
+    // A contact deleted since the page query is left out.
+    const contacts = refs.map((ref, i) => kept[i] ?? loaded.get(ref.id)).filter((c) => c !== undefined);
     const pagination = query.pagination
       ? {
           current_page: query.page,
@@ -53,15 +58,16 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
     if (!key) {
       const contact = await service.create(businessFileId, input);
       ctx.set('Location', locationOf(contact));
-      sendContact(ctx, contact, 201);
+      sendContact(ctx, rendered.of(contact), 201);
       return;
     }
     checkKey(key);
     const digest = requestDigest('POST', `/${businessFileId}/contacts.${ctx.state.format}`, bytes);
     const answer = await once(db, (ctx.state.user as ApiUser).id, key, digest, async (trx) => {
       const contact = await service.create(businessFileId, input, trx);
-      const { type, body } = renderContact(ctx.state.format, contact);
-      return { status: 201, location: locationOf(contact), etag: etagOf(contact), contentType: type, body };
+      const answer = rendered.of(contact);
+      const { type, body } = contactBody(ctx.state.format, answer);
+      return { status: 201, location: locationOf(contact), etag: answer.etag, contentType: type, body };
     });
     ctx.status = answer.status;
     if (answer.location) ctx.set('Location', answer.location);
@@ -71,14 +77,16 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
   };
 
   const show = async (ctx: AppContext & { params: Record<string, string> }) => {
-    sendContact(ctx, await service.get(businessFileOf(ctx), contactKey(ctx)));
+    const businessFileId = businessFileOf(ctx);
+    const ref = await service.ref(businessFileId, contactKey(ctx));
+    sendContact(ctx, rendered.get(ref) ?? rendered.of(await service.get(businessFileId, { id: ref.id })));
   };
 
   const update = async (ctx: AppContext & { params: Record<string, string> }) => {
     const businessFileId = businessFileOf(ctx);
     const key = contactKey(ctx);
     const { input } = await readContactBody(ctx);
-    sendContact(ctx, await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined));
+    sendContact(ctx, rendered.of(await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined)));
   };
 
   const remove = async (ctx: AppContext & { params: Record<string, string> }) => {

@@ -1,0 +1,150 @@
+// The HTTP benchmark (issue 5): seeds a database with generated contacts (2 addresses and
+// 3 items each), starts the built service, and loads five endpoints with autocannon. In the
+// same run it loads a bare node:http server that replays the service's very own answers
+// (bench/ceiling.ts) the same way: each endpoint's throughput is reported as a ratio to it.
+// SQLite always; MariaDB/MySQL too when BENCH_MYSQL_URL or TEST_MYSQL_URL is set.
+//   npm run bench -- [--contacts 10000] [--seconds 10] [--connections 10] [--workers 2] [--engines sqlite,mysql]
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateContacts, renderContact } from '../fixtures/generate.js';
+import { connect } from '../src/db/connection.js';
+import { freshMysql, load, record, seed, startCeiling, startService, type BenchRequest, type LoadResult } from './support.js';
+
+const { values } = parseArgs({
+  options: {
+    contacts: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '2' },
+    engines: { type: 'string', default: 'sqlite,mysql' },
+  },
+});
+const CONTACTS = Number(values.contacts);
+const LOAD = { seconds: Number(values.seconds), connections: Number(values.connections) };
+const WARM = { seconds: 2, connections: LOAD.connections };
+const dir = mkdtempSync(join(tmpdir(), 'contacts-bench-http-'));
+
+/** The targets issue 5 sets, as ratios to the ceiling (SQLite, one worker). */
+const TARGETS: Record<string, number> = { 'GET one': 0.5, 'GET list of 30': 0.3 };
+
+/** The five workloads, each a list of requests taken in turn. */
+async function workloads(databaseUrl: string): Promise<Record<string, BenchRequest[]>> {
+  const db = connect(databaseUrl, () => {});
+  const names = await db('contacts').distinct('last_name').orderBy('last_name').limit(10).pluck('last_name');
+  const cities = await db('contact_addresses').distinct('city').whereNotNull('city').orderBy('city').limit(10).pluck('city');
+  await db.destroy();
+
+  const spread = (n: number) => Array.from({ length: n }, (_, i) => 1 + Math.floor((i * CONTACTS) / n));
+  const ids = spread(200);
+  const pages = Math.max(1, Math.min(100, Math.floor(CONTACTS / 30)));
+  // New contacts like the seeded ones, without ids or remote_ids (those would be taken).
+  const bodies = [...generateContacts(50, { seed: 99, addresses: 2, items: 3 })].map((c) => renderContact({ ...c, remote_id: null }, false));
+  return {
+    'GET one': ids.map((id) => ({ method: 'GET', path: `/1/contacts/${id}.xml` })),
+    'GET list of 30': Array.from({ length: pages }, (_, i) => ({ method: 'GET', path: `/1/contacts.xml?page=${i + 1}` })),
+    'GET list, q': [...names, ...cities].map((term) => ({ method: 'GET', path: `/1/contacts.xml?q=${encodeURIComponent(String(term).toLowerCase())}` })),
+    // Every PUT changes the job title, so every one writes.
+    PUT: Array.from({ length: ids.length * 5 }, (_, i) => ({ method: 'PUT', path: `/1/contacts/${ids[i % ids.length]}.xml`, body: `<contact><job_title>Bench ${i}</job_title></contact>` })),
+    POST: bodies.map((body) => ({ method: 'POST', path: '/1/contacts.xml', body })),
+  };
+}
+
+interface Row {
+  engine: string;
+  workers: number;
+  endpoint: string;
+  result: LoadResult;
+  ceiling?: LoadResult;
+}
+
+async function measure(base: string, requests: BenchRequest[]): Promise<LoadResult> {
+  await load(base, requests, WARM);
+  return load(base, requests, LOAD);
+}
+
+async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Promise<void> {
+  process.stderr.write(`${engine}: seeding ${CONTACTS} contacts…\n`);
+  await seed(databaseUrl, dir, CONTACTS);
+  const work = await workloads(databaseUrl);
+
+  const service = await startService(databaseUrl, 1);
+  const recording = join(dir, `${engine}-answers.json`);
+  writeFileSync(recording, JSON.stringify(await record(service.url, Object.values(work).flat())));
+  const ceilingOf: Record<string, LoadResult> = {};
+  try {
+    for (const [endpoint, requests] of Object.entries(work)) {
+      process.stderr.write(`${engine}: ${endpoint}\n`);
+      rows.push({ engine, workers: 1, endpoint, result: await measure(service.url, requests) });
+    }
+  } finally {
+    await service.stop();
+  }
+
+  const ceiling = await startCeiling(recording);
+  try {
+    for (const [endpoint, requests] of Object.entries(work)) {
+      process.stderr.write(`${engine}: ceiling ${endpoint}\n`);
+      ceilingOf[endpoint] = await measure(ceiling.url, requests);
+    }
+  } finally {
+    await ceiling.stop();
+  }
+
+  const workers = Number(values.workers);
+  if (workers > 1) {
+    const cluster = await startService(databaseUrl, workers);
+    try {
+      for (const [endpoint, requests] of Object.entries(work)) {
+        process.stderr.write(`${engine}: ${endpoint} with ${workers} workers\n`);
+        rows.push({ engine, workers, endpoint, result: await measure(cluster.url, requests) });
+      }
+    } finally {
+      await cluster.stop();
+    }
+  }
+  for (const row of rows) if (row.engine === engine) row.ceiling = ceilingOf[row.endpoint];
+}
+
+function table(rows: Row[]): string {
+  const lines = ['| engine | workers | endpoint | req/s | p50 ms | p99 ms | ceiling req/s | ratio | errors |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const { engine, workers, endpoint, result, ceiling } of rows) {
+    const ratio = ceiling ? result.rps / ceiling.rps : NaN;
+    const target = engine === 'sqlite' && workers === 1 && TARGETS[endpoint] ? ` (target ≥ ${TARGETS[endpoint]})` : '';
+    lines.push(
+      `| ${engine} | ${workers} | ${endpoint} | ${Math.round(result.rps).toLocaleString('en')} | ${result.p50} | ${result.p99} | ${ceiling ? Math.round(ceiling.rps).toLocaleString('en') : '-'} | ${ratio.toFixed(2)}${target} | ${result.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function gains(rows: Row[]): string {
+  const lines = ['| engine | endpoint | 1 worker req/s | N workers req/s | gain |', '|---|---|---|---|---|'];
+  for (const one of rows.filter((r) => r.workers === 1)) {
+    const many = rows.find((r) => r.engine === one.engine && r.endpoint === one.endpoint && r.workers > 1);
+    if (many) lines.push(`| ${one.engine} | ${one.endpoint} | ${Math.round(one.result.rps).toLocaleString('en')} | ${Math.round(many.result.rps).toLocaleString('en')} (${many.workers}) | ${(many.result.rps / one.result.rps).toFixed(2)}× |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const engines = String(values.engines).split(',');
+  const rows: Row[] = [];
+  if (engines.includes('sqlite')) await benchEngine('sqlite', `sqlite://${join(dir, 'bench.sqlite3')}`, rows);
+  const mysqlUrl = process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL;
+  if (engines.includes('mysql')) {
+    if (mysqlUrl) await benchEngine('mysql', await freshMysql(mysqlUrl, 'contacts_test_bench_http'), rows);
+    else process.stderr.write('mysql: skipped (set BENCH_MYSQL_URL or TEST_MYSQL_URL)\n');
+  }
+  const args = process.argv.slice(2).join(' ');
+  console.log(`\n${CONTACTS} contacts (2 addresses, 3 items each); autocannon, ${LOAD.connections} connections, ${LOAD.seconds} s per endpoint after a 2 s warm-up; node ${process.version}\n`);
+  console.log(table(rows));
+  console.log(`\nAll cores (WORKERS):\n\n${gains(rows)}`);
+  console.log(`\nnpm run bench${args ? ` -- ${args}` : ''}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
