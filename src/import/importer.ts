@@ -5,11 +5,10 @@ import type { Knex } from 'knex';
 import type { Lookups } from '../contacts/types.js';
 import { InvalidError } from '../errors.js';
 import { nowToSecond } from '../time.js';
-import { readContact } from '../xml/contact-reader.js';
-import { parseDocument, XmlSyntaxError } from '../xml/document.js';
 import { ChunkLookup, ChunkWriter } from './chunk.js';
 import { importRecord, recordKeys, type ImportInput, type ImportOutcome, type RecordKeys } from './import-record.js';
-import { splitRecords, type RawRecord } from './split-records.js';
+import { parseRecords, type SyntaxProblem } from './parse-records.js';
+import { splitRecords } from './split-records.js';
 import { lockForWrite } from '../db/transaction.js';
 
 export interface InvalidRecord {
@@ -37,7 +36,7 @@ export interface ImportOptions {
 }
 
 /** A record's own line numbers → the file's. */
-function locate(error: XmlSyntaxError, recordLine: number): string {
+function locate(error: SyntaxProblem, recordLine: number): string {
   if (!error.location) return error.message;
   const { line, col, reason } = error.location;
   return `Malformed XML at line ${recordLine + line - 1}, column ${col}: ${reason}`;
@@ -64,7 +63,7 @@ export async function importContacts(source: AsyncIterable<Uint8Array | string>,
   const counts: Record<ImportOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
   const invalid: InvalidRecord[] = [];
   const trx = await db.transaction();
-  let chunk: { record: RawRecord; input: ImportInput; keys: RecordKeys }[] = [];
+  let chunk: { record: { position: number; line: number }; input: ImportInput; keys: RecordKeys }[] = [];
   let chunkKeys = new Set<string>();
 
   const flush = async () => {
@@ -87,13 +86,10 @@ export async function importContacts(source: AsyncIterable<Uint8Array | string>,
 
   try {
     await lockForWrite(trx);
-    for await (const record of splitRecords(source)) {
-      let input: ImportInput;
-      try {
-        input = readContact(parseDocument(record.text, 'contact'));
-      } catch (error) {
-        if (!(error instanceof XmlSyntaxError)) throw error;
-        invalid.push({ position: record.position, line: record.line, messages: [locate(error, record.line)] });
+    for await (const record of parseRecords(splitRecords(source))) {
+      const { input, syntaxError } = record;
+      if (syntaxError) {
+        invalid.push({ position: record.position, line: record.line, messages: [locate(syntaxError, record.line)] });
         continue;
       }
       const keys = recordKeys(input);

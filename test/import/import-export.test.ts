@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateContacts, renderContact } from '../../fixtures/generate.js';
+import { PARSE_BATCH } from '../../src/import/parse-records.js';
 import { LIST_CLOSE, LIST_OPEN } from '../../src/xml/contact-writer.js';
 import { errorsOf, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
@@ -113,6 +114,33 @@ describe('bulk import and export', () => {
         expect(r.status, broken).to.equal(400);
       }
       expect(await count(t)).to.equal(0);
+    });
+
+    it('reports malformed and invalid records by position and file line in a file big enough to be parsed on a worker thread', async () => {
+      const t = await server.tenant();
+      const lines = (await generated(PARSE_BATCH * 3 + 17)).split('\n');
+      let seen = 0;
+      const broken = lines.map((line) => {
+        if (line.startsWith('  <contact>')) seen++;
+        if (seen === PARSE_BATCH + 3 && line.startsWith('    <last_name>')) return '    <last_name>X</first_name>';
+        if (seen === PARSE_BATCH * 3 + 5 && line.startsWith('    <last_name>')) return '    <last_name></last_name>';
+        return line;
+      });
+      const startLine = (n: number) => {
+        let k = 0;
+        return broken.findIndex((l) => l.startsWith('  <contact>') && ++k === n) + 1;
+      };
+      const res = await importFile(t, broken.join('\n'));
+      expect(res.status).to.equal(422);
+      const errors = errorsOf(res.text);
+      expect(errors).to.have.length(2);
+      expect(errors[0]).to.match(new RegExp(`^Contact ${PARSE_BATCH + 3} \\(line ${startLine(PARSE_BATCH + 3)}\\): Malformed XML at line ${startLine(PARSE_BATCH + 3) + 3}, column \\d+`));
+      expect(errors[1]).to.equal(`Contact ${PARSE_BATCH * 3 + 5} (line ${startLine(PARSE_BATCH * 3 + 5)}): Last name can't be blank`);
+      expect(await count(t)).to.equal(0);
+      // The same file mended imports whole.
+      const ok = await importFile(t, lines.join('\n'));
+      expect(ok.status, ok.text).to.equal(200);
+      expect(await count(t)).to.equal(PARSE_BATCH * 3 + 17);
     });
 
     it('refuses an id that belongs to another business file, never overwriting it', async () => {
