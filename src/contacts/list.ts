@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import { toDbText } from '../time.js';
 import type { ListQuery } from './list-query.js';
+import { selectRows } from '../db/select.js';
 import { refFromRow, type ContactRef } from './read.js';
 
 type Db = Knex | Knex.Transaction;
@@ -22,14 +23,20 @@ function filtered(db: Db, businessFileId: number, f: ListQuery['filters']): Knex
   return query;
 }
 
+/** A built query run through selectRows (on SQLite, the read-only connection). */
+function rowsOf<T>(db: Db, query: Knex.QueryBuilder): Promise<T[]> {
+  const { sql, bindings } = query.toSQL();
+  return selectRows<T>(db, sql, bindings as (string | number)[]);
+}
+
 export async function countContacts(db: Db, businessFileId: number, filters: ListQuery['filters']): Promise<number> {
-  const row = await filtered(db, businessFileId, filters).count({ n: '*' }).first();
+  const [row] = await rowsOf<{ n: number | string }>(db, filtered(db, businessFileId, filters).count({ n: '*' }));
   return Number(row?.n ?? 0);
 }
 
 export async function listContactRefs(db: Db, businessFileId: number, q: ListQuery): Promise<ContactRef[]> {
   const query = filtered(db, businessFileId, q.filters).select('id', 'version');
   for (const s of q.sort) query.orderBy(s.field, s.direction);
-  const rows = await query.limit(q.perPage).offset((q.page - 1) * q.perPage);
+  const rows = await rowsOf<ContactRef>(db, query.limit(q.perPage).offset((q.page - 1) * q.perPage));
   return rows.map(refFromRow);
 }

@@ -14,6 +14,7 @@ import { findContact, findContactRef, findContacts, remoteIdTaken, type ContactK
 import type { Contact, ContactInput, ContactValues, Lookups } from './types.js';
 import { checkContact, type ContactDraft } from './validate.js';
 import { deleteContact, insertContact, updateContact } from './write.js';
+import { ChangeWatch } from '../db/change-watch.js';
 import { writeTransaction } from '../db/transaction.js';
 
 const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
@@ -27,16 +28,38 @@ function checkPrecondition(current: Contact, ifMatch: string | undefined): void 
   if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, etagOf(current))) throw new PreconditionFailedError();
 }
 
+/** Counts of list queries, kept while the database has not changed (SQLite; see ChangeWatch). */
+const COUNTS_KEPT = 1_000;
+
 export class ContactsService {
+  private readonly changes: ChangeWatch;
+  private readonly counts = new Map<string, { token: string; total: number }>();
+
   constructor(
     private readonly db: Knex,
     readonly lookups: Lookups,
-  ) {}
+  ) {
+    this.changes = new ChangeWatch(db);
+  }
+
+  /** total_entries of a list: counted again only when something may have been written. */
+  private async total(businessFileId: number, query: ListQuery): Promise<number> {
+    const key = `${businessFileId} ${JSON.stringify(query.filters)}`;
+    const token = await this.changes.token();
+    const kept = this.counts.get(key);
+    if (token !== undefined && kept?.token === token) return kept.total;
+    const total = await countContacts(this.db, businessFileId, query.filters);
+    if (token !== undefined) {
+      if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
+      this.counts.set(key, { token, total });
+    }
+    return total;
+  }
 
   async list(businessFileId: number, query: ListQuery): Promise<ContactPage> {
     const [refs, totalEntries] = await Promise.all([
       listContactRefs(this.db, businessFileId, query),
-      query.pagination ? countContacts(this.db, businessFileId, query.filters) : Promise.resolve(0),
+      query.pagination ? this.total(businessFileId, query) : Promise.resolve(0),
     ]);
     return { refs, totalEntries };
   }

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
+import { attachSqliteReader } from './sqlite-reader.js';
 
 export type Engine = 'sqlite' | 'mysql';
 
@@ -109,7 +110,10 @@ export function connect(databaseUrl: string, log: DriverLog = (line) => process.
       : undefined;
   if (!config) throw new Error('DATABASE_URL must start with sqlite: or mysql://');
   const report = (message: unknown) => log(`database: ${firstLine(message)}`);
-  return knex({ ...config, log: { warn: report, error: report, deprecate: () => {}, debug: () => {} } });
+  const db = knex({ ...config, log: { warn: report, error: report, deprecate: () => {}, debug: () => {} } });
+  const filename = databaseUrl.startsWith('sqlite:') ? sqliteFilename(databaseUrl) : ':memory:';
+  if (filename !== ':memory:') attachSqliteReader(db, filename);
+  return db;
 }
 
 /** The URL with its password hidden, for messages. */

@@ -11,12 +11,12 @@ export const XML_TYPE = 'application/xml; charset=utf-8';
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A contact's answer body in a format (also stored for idempotent POSTs). */
-export function contactBody(format: Format, contact: Rendered): { type: string; body: string } {
+export function contactBody(format: Format, contact: Rendered): { type: string; body: string | Buffer } {
   return format === 'json' ? { type: JSON_TYPE, body: contactJsonOf(contact.json) } : { type: XML_TYPE, body: contact.xmlDocument };
 }
 
 /** `xml` and `json` give the encoded body; only the negotiated one is called. */
-function send(ctx: AppContext, status: number, xml: () => string, json: () => string): void {
+function send(ctx: AppContext, status: number, xml: () => string | Buffer, json: () => string | Buffer): void {
   ctx.status = status;
   if (ctx.state.format === 'json') {
     ctx.type = JSON_TYPE;

@@ -25,14 +25,22 @@ export function contactObject(c: Contact) {
 }
 
 
-/** `{"contact": …}` from the contact's encoded object (JSON.stringify(contactObject(c)), possibly cached). */
-export function contactJsonOf(contactJson: string): string {
-  return `{"contact":${contactJson}}`;
+const CONTACT_OPEN = Buffer.from('{"contact":');
+const LIST_OPEN = Buffer.from('{"contacts":[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from('}');
+
+/** `{"contact": …}` from the contact's object already encoded (UTF-8 of JSON.stringify(contactObject(c)), as cached). */
+export function contactJsonOf(contactJson: Buffer): Buffer {
+  return Buffer.concat([CONTACT_OPEN, contactJson, CLOSE]);
 }
 
-/** `{"contacts": […], "pagination": {…}}` from the contacts' encoded objects. */
-export function listJsonOf(contactJsons: string[], pagination?: Pagination): string {
-  return `{"contacts":[${contactJsons.join(',')}]${pagination ? `,"pagination":${JSON.stringify(pagination)}` : ''}}`;
+/** `{"contacts": […], "pagination": {…}}` from the contacts' objects already encoded. */
+export function listJsonOf(contactJsons: Buffer[], pagination?: Pagination): Buffer {
+  const parts: Buffer[] = [LIST_OPEN];
+  contactJsons.forEach((json, i) => parts.push(...(i === 0 ? [json] : [COMMA, json])));
+  parts.push(Buffer.from(pagination ? `],"pagination":${JSON.stringify(pagination)}}` : ']}'));
+  return Buffer.concat(parts);
 }
 
 export function lookupsJson(l: Lookups) {

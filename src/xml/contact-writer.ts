@@ -81,12 +81,20 @@ export function paginationElement(p: Pagination, indent = '  '): string {
   );
 }
 
-/** A list page from its contacts' elements (contactElement(c, '  '), possibly cached). */
-export function listDocumentOf(contactElements: string[], pagination?: Pagination): string {
-  return LIST_OPEN + contactElements.join('') + (pagination ? paginationElement(pagination) : '') + LIST_CLOSE;
-}
-
 /** A list page; `pagination` undefined leaves <pagination> out (?pagination=false, export). */
 export function contactListDocument(contacts: Contact[], pagination?: Pagination): string {
-  return listDocumentOf(contacts.map((c) => contactElement(c, '  ')), pagination);
+  const body = contacts.map((c) => contactElement(c, '  ')).join('');
+  return LIST_OPEN + body + (pagination ? paginationElement(pagination) : '') + LIST_CLOSE;
+}
+
+const LIST_OPEN_BYTES = Buffer.from(LIST_OPEN);
+const LIST_CLOSE_BYTES = Buffer.from(LIST_CLOSE);
+
+/**
+ * The bytes of contactListDocument from the contacts' elements already encoded (UTF-8 of
+ * contactElement(c, '  '), as the API caches them): a list page is then one copy.
+ */
+export function listDocumentOf(contactElements: Buffer[], pagination?: Pagination): Buffer {
+  const tail = pagination ? [Buffer.from(paginationElement(pagination)), LIST_CLOSE_BYTES] : [LIST_CLOSE_BYTES];
+  return Buffer.concat([LIST_OPEN_BYTES, ...contactElements, ...tail]);
 }

@@ -1,9 +1,10 @@
-// The rendered-contact cache (src/http/rendered-contacts.ts) must never answer with content
-// older than the database's: every path that changes a contact has to move its version on.
+// The caches must never answer with content older than the database's: the rendered-contact
+// cache (src/http/rendered-contacts.ts; every path that changes a contact moves its version on)
+// and the list counts (ContactsService; SQLite, src/db/change-watch.ts).
 import { expect } from 'chai';
 import { contactXml, field, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
-import { TestServer } from '../support/server.js';
+import { connect, TestServer } from '../support/server.js';
 
 forEachEngine((engine) => {
   describe(`rendered-contact cache (${engine.name})`, () => {
@@ -65,6 +66,33 @@ forEachEngine((engine) => {
           await small.stop();
         }
       }
+    });
+
+    it('counts a list again after a write by this process or by another connection to the database', async () => {
+      const t = await server.tenant();
+      const as = server.as(t);
+      const total = async (query = '') => Number(parseXml((await as(`/${t.bf}/contacts.xml${query}`)).text).contacts.pagination.total_entries);
+      await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('One') });
+      expect(await total()).to.equal(1);
+      expect(await total('?q=two')).to.equal(0);
+      await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Two') });
+      expect(await total()).to.equal(2);
+      expect(await total('?q=two')).to.equal(1);
+
+      // Another connection (as another WORKERS process or a CLI import would be).
+      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
+      const other = connect(sameDatabase, () => {});
+      try {
+        const [id] = await other('contacts').insert({ business_file_id: t.bf, last_name: 'Three', contact_type: 'client', search_text: 'three', created_at: '2020-01-01 00:00:00', updated_at: '2020-01-01 00:00:00', version: 7 });
+        expect(await total()).to.equal(3);
+        await other('contacts').where('id', Number(id)).del();
+        expect(await total()).to.equal(2);
+      } finally {
+        await other.destroy();
+      }
+      const [first] = parseXml((await as(`/${t.bf}/contacts.xml`)).text).contacts.contact;
+      await as(`/${t.bf}/contacts/${first.id}.xml`, { method: 'DELETE' });
+      expect(await total()).to.equal(1);
     });
   });
 });

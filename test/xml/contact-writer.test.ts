@@ -2,7 +2,8 @@
 // contract, element order, empty elements, escaping, exact values, list pages.
 import { expect } from 'chai';
 import type { Contact } from '../../src/contacts/types.js';
-import { contactDocument, contactListDocument } from '../../src/xml/contact-writer.js';
+import { contactJsonOf, contactObject, listJsonOf } from '../../src/json/contact-json.js';
+import { contactDocument, contactElement, contactListDocument, listDocumentOf } from '../../src/xml/contact-writer.js';
 import { parseDocument } from '../../src/xml/document.js';
 import { readContact } from '../../src/xml/contact-reader.js';
 import { fixtureText, sectionTwoContact } from './helpers.js';
@@ -66,6 +67,26 @@ describe('writing contacts as XML', () => {
         total_entries: 75,
       });
       expect(page).to.equal(fixtureText('responses/list-page.xml'));
+    });
+
+    it('gives the same bytes from cached encoded elements (listDocumentOf), with and without pagination', () => {
+      const contacts = [sectionTwoContact(), sparseContact()];
+      const elements = contacts.map((c) => Buffer.from(contactElement(c, '  ')));
+      const pagination = { current_page: 2, total_pages: 38, current_page_items_count: 2, per_page: 2, total_entries: 75 };
+      expect(listDocumentOf(elements, pagination).toString()).to.equal(fixtureText('responses/list-page.xml'));
+      expect(listDocumentOf(elements).toString()).to.equal(contactListDocument(contacts));
+      expect(listDocumentOf([]).toString()).to.equal(contactListDocument([]));
+    });
+
+    it('gives JSON list and contact bodies from cached encoded objects equal to JSON.stringify of the whole', () => {
+      const contacts = [sectionTwoContact(), sparseContact()];
+      const objects = contacts.map((c) => contactObject(c));
+      const encoded = objects.map((o) => Buffer.from(JSON.stringify(o)));
+      const pagination = { current_page: 1, total_pages: 1, current_page_items_count: 2, per_page: 30, total_entries: 2 };
+      expect(listJsonOf(encoded, pagination).toString()).to.equal(JSON.stringify({ contacts: objects, pagination }));
+      expect(listJsonOf(encoded).toString()).to.equal(JSON.stringify({ contacts: objects }));
+      expect(listJsonOf([]).toString()).to.equal(JSON.stringify({ contacts: [] }));
+      expect(contactJsonOf(encoded[0]).toString()).to.equal(JSON.stringify({ contact: objects[0] }));
     });
 
     it('writes an empty page as <pagination> alone, total_pages 0 (fixtures/responses/empty-list.xml)', () => {

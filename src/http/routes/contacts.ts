@@ -67,7 +67,7 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
       const contact = await service.create(businessFileId, input, trx);
       const answer = rendered.of(contact);
       const { type, body } = contactBody(ctx.state.format, answer);
-      return { status: 201, location: locationOf(contact), etag: answer.etag, contentType: type, body };
+      return { status: 201, location: locationOf(contact), etag: answer.etag, contentType: type, body: body.toString('utf8') };
     });
     ctx.status = answer.status;
     if (answer.location) ctx.set('Location', answer.location);
