@@ -11,6 +11,33 @@ export type Engine = 'sqlite' | 'mysql';
 const ACQUIRE_TIMEOUT_MS = 2_000;
 const MYSQL_CONNECT_TIMEOUT_MS = 1_500;
 const MYSQL_POOL_MAX = 10;
+/** A MySQL query unanswered after this long (a frozen server) fails, and its connection is dropped. */
+const MYSQL_QUERY_TIMEOUT_MS = 2_000;
+
+type QueryCallback = (error: (Error & { code?: string }) | null, ...results: unknown[]) => void;
+interface MysqlConnection {
+  query(options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback): unknown;
+  destroy(): void;
+  __knex__disposed?: unknown;
+}
+
+/**
+ * Gives every query a deadline. A server that hangs (stopped, or packets dropped) rather than
+ * going away would otherwise keep a pooled connection's request waiting for ever. On the
+ * deadline the connection is destroyed, not reused: MySQL then rolls back whatever that
+ * connection had begun, so a write answered 503 is never committed later.
+ */
+function withQueryDeadline(connection: MysqlConnection, timeoutMs: number): void {
+  const query = connection.query.bind(connection);
+  connection.query = (options, values, callback) =>
+    query({ timeout: timeoutMs, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
+      if (error?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
+        connection.destroy();
+      }
+      callback(error, ...results);
+    });
+}
 
 export function engineOf(db: Knex): Engine {
   return String(db.client.config.client).startsWith('mysql') ? 'mysql' : 'sqlite';
@@ -75,6 +102,8 @@ function sqliteConfig(url: string): Knex.Config {
 }
 
 function mysqlConfig(url: string): Knex.Config {
+  // Read here rather than in config.ts: every connect() (server, CLI, tests) applies it.
+  const queryTimeoutMs = Number(process.env.DB_QUERY_TIMEOUT_MS) || MYSQL_QUERY_TIMEOUT_MS;
   const u = new URL(url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!database) throw new Error('DATABASE_URL: a mysql URL must name the database (mysql://user:password@host:port/database)');
@@ -93,7 +122,14 @@ function mysqlConfig(url: string): Knex.Config {
       connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
     },
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
-    pool: { min: 0, max: MYSQL_POOL_MAX },
+    pool: {
+      min: 0,
+      max: MYSQL_POOL_MAX,
+      afterCreate(connection: MysqlConnection, done: (error: Error | null, connection: unknown) => void) {
+        withQueryDeadline(connection, queryTimeoutMs);
+        done(null, connection);
+      },
+    },
   };
 }
 
