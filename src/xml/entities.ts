@@ -8,7 +8,8 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
  * `]]>` outside CDATA (which XML forbids in text).
  */
 const SCAN = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|&([^;<&\s]{0,40});?|(\]\]>)/g;
-const NONCHARACTER = /[\uFFFE\uFFFF]/;
+/** What no XML version allows anywhere in a document, even raw: NUL, U+FFFE and U+FFFF. */
+const NONCHARACTER = /[\u0000\uFFFE\uFFFF]/;
 
 function codePointOf(ref: string): number | undefined {
   if (/^#x[0-9a-fA-F]+$/.test(ref)) return parseInt(ref.slice(2), 16);
@@ -40,10 +41,15 @@ export interface EntityProblem {
   message: string;
 }
 
-/** The first bad reference, stray `]]>` or noncharacter (U+FFFE, U+FFFF) in a raw document. */
+function nonCharacterProblem(text: string, index: number): EntityProblem {
+  const code = text.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0');
+  return { index, message: `U+${code} is not allowed anywhere in XML.` };
+}
+
+/** The first bad reference, stray `]]>` or raw noncharacter (NUL, U+FFFE, U+FFFF) in a raw document. */
 export function findEntityProblem(text: string): EntityProblem | undefined {
   const nonCharacter = text.search(NONCHARACTER);
-  if (!text.includes('&') && !text.includes(']]>')) return nonCharacter === -1 ? undefined : { index: nonCharacter, message: 'U+FFFE and U+FFFF are not characters.' };
+  if (!text.includes('&') && !text.includes(']]>')) return nonCharacter === -1 ? undefined : nonCharacterProblem(text, nonCharacter);
   SCAN.lastIndex = 0;
   for (let m = SCAN.exec(text); m; m = SCAN.exec(text)) {
     if (nonCharacter !== -1 && m.index > nonCharacter) break;
@@ -52,7 +58,7 @@ export function findEntityProblem(text: string): EntityProblem | undefined {
     const problem = referenceProblem(m[0], m[1]);
     if (problem) return { index: m.index, message: problem };
   }
-  return nonCharacter === -1 ? undefined : { index: nonCharacter, message: 'U+FFFE and U+FFFF are not characters.' };
+  return nonCharacter === -1 ? undefined : nonCharacterProblem(text, nonCharacter);
 }
 
 const DECODE = /&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g;

@@ -287,14 +287,11 @@ describe('hostile input (hardening)', () => {
       { name: '&#0; in text', body: () => '<contact><last_name>A&#0;B</last_name></contact>', status: 400, message: /line 1, column 22/ },
       { name: '&#x0; in a contact item value', body: () => '<contact><last_name>A</last_name><contact_items><contact_item><type_id>23</type_id><value>1&#x0;</value></contact_item></contact_items></contact>', status: 400, message: /line 1, column \d+/ },
       {
-        // BUG: a raw NUL byte is accepted as text and refused only by validation (422 "Last name
-        // contains a control character"); no XML version allows U+0000 anywhere, and the README
-        // makes &#0; a 400 (malformed). Expected 400 with line and column.
+        // No XML version allows U+0000 anywhere: malformed (400), like &#0;, not a 422.
         name: 'a raw U+0000 in text',
         body: () => '<contact><last_name>A\u0000B</last_name></contact>',
         status: 400,
         message: /line 1, column \d+/,
-        bug: true,
       },
       {
         // BUG: the 400 message echoes the bad tag name byte for byte, so the error body holds a

@@ -215,6 +215,12 @@ describe('XML documents', () => {
       }
     });
 
+    it('refuses a raw NUL as malformed, with its line and column (no XML version allows U+0000)', () => {
+      const error = syntaxError(() => parseDocument('<contact>\n<last_name>A\u0000B</last_name></contact>', 'contact'));
+      expect(error.kind).to.equal('malformed');
+      expect(error.message).to.equal('Malformed XML at line 2, column 13: U+0000 is not allowed anywhere in XML.');
+    });
+
     it('refuses the non-characters U+FFFE and U+FFFF written raw (not XML characters)', () => {
       for (const c of ['\uFFFE', '\uFFFF']) {
         syntaxError(() => parseDocument(`<contact><last_name>a${c}b</last_name></contact>`, 'contact'));

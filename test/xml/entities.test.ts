@@ -60,6 +60,13 @@ describe('XML entities', () => {
       }
     });
 
+    it('reports a raw NUL, U+FFFE and U+FFFF at their index, naming the character', () => {
+      expect(findEntityProblem('<a>x\u0000y</a>')).to.deep.equal({ index: 4, message: 'U+0000 is not allowed anywhere in XML.' });
+      expect(findEntityProblem('<a>&amp;\u0000</a>')?.index).to.equal(8);
+      expect(findEntityProblem('<a b="\u0000"/>')?.index).to.equal(6);
+      expect(findEntityProblem('<a>\uFFFF</a>')?.message).to.contain('U+FFFF');
+    });
+
     it('lets other C0 controls through, as XML 1.1 does (validation refuses them with a 422 naming the field; README decision)', () => {
       for (const ref of ['&#1;', '&#x1B;', '&#x7F;', '&#x85;']) {
         expect(findEntityProblem(`<a>${ref}</a>`), ref).to.equal(undefined);
