@@ -1,9 +1,10 @@
 // The small documents: error lists and the lookup tables.
 import type { Lookups } from '../contacts/types.js';
-import { element, XML_DECLARATION } from './escape.js';
+import { element, replaceNonXml, XML_DECLARATION } from './escape.js';
 
+/** Messages may quote the request (a bad tag name): what XML 1.0 cannot carry becomes U+FFFD. */
 export function errorsDocument(messages: string[]): string {
-  return `${XML_DECLARATION}<errors>\n${messages.map((m) => element('  ', 'error', m)).join('')}</errors>\n`;
+  return `${XML_DECLARATION}<errors>\n${messages.map((m) => element('  ', 'error', replaceNonXml(m))).join('')}</errors>\n`;
 }
 
 function table<K extends string | number, V>(name: string, row: string, entries: Iterable<[K, V]>, fields: (id: K, v: V) => [string, string | number][]): string {

@@ -19,6 +19,17 @@ describe('writing errors and lookups as XML', () => {
       expect(errorsDocument(['Not found.'])).to.equal('<?xml version="1.0" encoding="UTF-8"?>\n<errors>\n  <error>Not found.</error>\n</errors>\n');
     });
 
+    it('writes U+FFFD for what XML 1.0 forbids in a message (C0 controls, lone surrogates, U+FFFE, U+FFFF)', () => {
+      const xml = errorsDocument(["Tag 'x\u0001y' is an invalid name.", 'a\u0000b\u001Fc\u000Bd\uFFFEe\uFFFFf', 'lone \uD800 and \uDC00, reversed \uDE00\uD83D.']);
+      expect(xml).to.contain("<error>Tag 'x\uFFFDy' is an invalid name.</error>");
+      expect(xml).to.contain('<error>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf</error>');
+      expect(xml).to.contain('<error>lone \uFFFD and \uFFFD, reversed \uFFFD\uFFFD.</error>');
+    });
+
+    it('keeps tab, newline, carriage return and surrogate pairs in a message', () => {
+      expect(errorsDocument(['a\tb\nc\rd 😀 \u{10FFFD}'])).to.contain('<error>a\tb\nc\rd 😀 \u{10FFFD}</error>');
+    });
+
     it('writes UTF-8 text as is', () => {
       expect(errorsDocument(['Last name is too long (maximum is 200 characters) — 😀'])).to.contain(
         '<error>Last name is too long (maximum is 200 characters) — 😀</error>',
