@@ -30,6 +30,28 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']+)["']/;
 
+/** Quoted input in a message is cut to this many characters (a "tag" can be a megabyte of "<"). */
+const QUOTED_MAX = 80;
+/** And a whole message to this many (a list of a thousand unclosed tags). */
+const MESSAGE_MAX = 400;
+
+/** `text` cut to `max` UTF-16 units (never inside a surrogate pair), with "…" when cut. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
+}
+
+const LONG_QUOTE = new RegExp(`'([^']{${QUOTED_MAX + 1},})'`, 'g');
+
+/** A message that quotes input ('name', as XMLValidator and the parser do) at a bounded length. */
+function bounded(message: string): string {
+  return cut(
+    message.replace(LONG_QUOTE, (_, quoted: string) => `'${cut(quoted, QUOTED_MAX)}'`),
+    MESSAGE_MAX,
+  );
+}
+
 /** A declared encoding other than UTF-8 (or a UTF-16 byte-order mark) is a 415, not a 400. */
 function otherEncoding(bytes: Uint8Array): string | undefined {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'UTF-16';
@@ -75,7 +97,7 @@ export function parseDocument(source: string, root: string): XmlNode {
   const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
   const encoding = DECLARED_ENCODING.exec(text)?.[1];
   if (encoding && !/^utf-?8$/i.test(encoding)) {
-    throw new XmlSyntaxError(`Only UTF-8 is accepted, the document declares ${encoding}.`, 'unsupported-encoding');
+    throw new XmlSyntaxError(`Only UTF-8 is accepted, the document declares ${cut(encoding, QUOTED_MAX)}.`, 'unsupported-encoding');
   }
   const doctype = text.search(/<!DOCTYPE/i);
   if (doctype !== -1) throw located(text, doctype, 'DOCTYPE declarations are not allowed.');
@@ -84,7 +106,7 @@ export function parseDocument(source: string, root: string): XmlNode {
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { line, col, msg } = validation.err;
-    throw malformedAt(line, col ?? 1, msg);
+    throw malformedAt(line, col ?? 1, bounded(msg));
   }
   const entityProblem = findEntityProblem(text);
   if (entityProblem) throw located(text, entityProblem.index, entityProblem.message);
@@ -96,14 +118,14 @@ export function parseDocument(source: string, root: string): XmlNode {
     parsed = new XMLParser(PARSER_OPTIONS).parse(parseable) as XmlElement;
   } catch (error) {
     // The parser refuses names such as __proto__ by throwing.
-    throw new XmlSyntaxError(`Malformed XML: ${(error as Error).message}`);
+    throw new XmlSyntaxError(`Malformed XML: ${bounded((error as Error).message)}`);
   }
   const roots = Object.keys(parsed);
   if (roots.length !== 1 || Array.isArray(parsed[roots[0]])) {
     throw new XmlSyntaxError('Malformed XML: a document must have exactly one root element.');
   }
   if (roots[0].replace(/-/g, '_') !== root) {
-    throw new XmlSyntaxError(`The root element must be <${root}>, not <${roots[0]}>.`);
+    throw new XmlSyntaxError(`The root element must be <${root}>, not <${cut(roots[0], QUOTED_MAX)}>.`);
   }
   return parsed[roots[0]] as XmlNode;
 }

@@ -234,6 +234,37 @@ describe('XML documents', () => {
     });
   });
 
+  describe('messages quote input at a bounded length', () => {
+    it('cuts a megabyte-long bad "tag" to 80 characters and "…"', () => {
+      const error = syntaxError(() => parseDocument(`<contact><last_name>A</last_name>${'<'.repeat(1024 * 1024)}</contact>`, 'contact'));
+      expect(error.message).to.match(/^Malformed XML at line 1, column \d+: /);
+      expect(error.message.length).to.be.below(300);
+      expect(error.message).to.contain(`'${'<'.repeat(80)}…'`);
+      expect(error.location?.reason).to.equal(error.message.replace(/^Malformed XML at line 1, column \d+: /, ''));
+    });
+
+    it('cuts a long mismatched closing tag name, and never inside a surrogate pair', () => {
+      const name = `a${'😀'.repeat(1000)}`;
+      const error = syntaxError(() => parseDocument(`<contact><${name}>x</b></contact>`, 'contact'));
+      expect(error.message.length).to.be.below(400);
+      expect(error.message).to.contain(`'a${'😀'.repeat(39)}…'`);
+      expect(error.message).not.to.match(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    });
+
+    it('cuts the whole message when it lists thousands of unclosed tags', () => {
+      const error = syntaxError(() => parseDocument(`<contact>${'<abc>'.repeat(5000)}`, 'contact'));
+      expect(error.message.length).to.be.below(500);
+    });
+
+    it('cuts a long root element name and a long declared encoding', () => {
+      const root = `r${'x'.repeat(100_000)}`;
+      expect(syntaxError(() => parseDocument(`<${root}/>`, 'contact')).message.length).to.be.below(200);
+      const declared = syntaxError(() => parseDocument(`<?xml version="1.0" encoding="${'L'.repeat(100_000)}"?><contact/>`, 'contact'));
+      expect(declared.kind).to.equal('unsupported-encoding');
+      expect(declared.message.length).to.be.below(200);
+    });
+  });
+
   describe('root element', () => {
     it('returns the content of the expected root', () => {
       expect(parseDocument('<contact><last_name>Bouvet</last_name></contact>', 'contact')).to.deep.equal({ last_name: 'Bouvet' });
