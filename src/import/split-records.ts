@@ -1,8 +1,9 @@
 // Streams a <contacts> document and yields its <contact> records one at a time, with their
 // position in the file and the line they start on, so that memory stays bounded whatever the
 // file's size. Each record is then parsed alone by the same codec as the API. Root
-// attributes and any other child (a list page's <pagination>) are skipped.
-import { malformedAt, XmlSyntaxError } from '../xml/document.js';
+// attributes and any other child (a list page's <pagination>) are skipped. A file in another
+// encoding than UTF-8 is refused as the API refuses such a body (415 over HTTP).
+import { ENCODING_HEAD_BYTES, malformedAt, refuseDeclaredEncoding, refuseOtherEncoding, XmlSyntaxError } from '../xml/document.js';
 
 export interface RawRecord {
   /** 1-based position of the contact in the file. */
@@ -97,6 +98,7 @@ class Splitter {
         if (this.state !== 'prolog') this.fail(lt, 'a processing instruction is not allowed here.');
         const end = this.endOf('?>', lt + 2);
         if (end === -1) return undefined;
+        if (/^<\?xml\s/.test(b.slice(lt, lt + 6))) refuseDeclaredEncoding(b.slice(lt, end));
         this.consume(end);
       } else if (this.state === 'prolog') {
         if (!this.startsWith('<contacts', lt) || !isNameEnd(b[lt + 9])) this.fail(lt, 'the root element must be <contacts>.');
@@ -129,6 +131,32 @@ class Splitter {
   }
 }
 
+/**
+ * `source` with its first bytes held back until there are ENCODING_HEAD_BYTES of them (or the
+ * end), so that the API's encoding check sees as much of the file as it sees of a body.
+ */
+async function* encodingChecked(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
+  let head: Uint8Array[] | undefined = [];
+  let length = 0;
+  const release = (held: Uint8Array[]) => {
+    const bytes = Buffer.concat(held);
+    head = undefined;
+    refuseOtherEncoding(bytes);
+    return bytes;
+  };
+  for await (const chunk of source) {
+    if (head && typeof chunk !== 'string') {
+      head.push(chunk);
+      length += chunk.length;
+      if (length >= ENCODING_HEAD_BYTES) yield release(head);
+    } else {
+      if (head) yield release(head); // text already decoded: only its declaration is checked
+      yield chunk;
+    }
+  }
+  if (head) yield release(head);
+}
+
 /** Yields the <contact> records of a <contacts> document read from a byte stream. */
 export async function* splitRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<RawRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -144,7 +172,7 @@ export async function* splitRecords(source: AsyncIterable<Uint8Array | string>):
   const drain = function* () {
     for (let record = splitter.next(); record; record = splitter.next()) yield record;
   };
-  for await (const chunk of source) {
+  for await (const chunk of encodingChecked(source)) {
     splitter.push(typeof chunk === 'string' ? chunk : decode(chunk));
     yield* drain();
   }

@@ -52,17 +52,44 @@ function bounded(message: string): string {
   );
 }
 
-/** A declared encoding other than UTF-8 (or a UTF-16 byte-order mark) is a 415, not a 400. */
+/** The encoding an XML declaration at the start of `text` names, when it is not UTF-8. */
+function declaredOtherEncoding(text: string): string | undefined {
+  const declared = DECLARED_ENCODING.exec(text)?.[1];
+  return declared && !/^utf-?8$/i.test(declared) ? cut(declared, QUOTED_MAX) : undefined;
+}
+
+/** How many bytes at the start of a document otherEncoding() looks at. */
+export const ENCODING_HEAD_BYTES = 200;
+
+/**
+ * The encoding of a document that is not UTF-8, told by its first bytes: a UTF-16 byte-order
+ * mark, "<?" in UTF-16 without one (the XML spec's autodetection patterns 3C 00 3F 00 and
+ * 00 3C 00 3F), or a declaration naming another encoding. Undefined for UTF-8.
+ */
 function otherEncoding(bytes: Uint8Array): string | undefined {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'UTF-16';
-  const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
-  const declared = DECLARED_ENCODING.exec(head)?.[1];
-  return declared && !/^utf-?8$/i.test(declared) ? declared : undefined;
+  const [b0, b1, b2, b3] = bytes;
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) return 'UTF-16';
+  if ((b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) || (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f)) return 'UTF-16';
+  return declaredOtherEncoding(Buffer.from(bytes.subarray(0, ENCODING_HEAD_BYTES)).toString('latin1'));
+}
+
+/**
+ * A document in another encoding than UTF-8 is a 415 (kind 'unsupported-encoding'), not a
+ * 400: the API's rule, which the importer applies to the first bytes of a file too.
+ */
+export function refuseOtherEncoding(bytes: Uint8Array): void {
+  const encoding = otherEncoding(bytes);
+  if (encoding) throw new XmlSyntaxError(`Only UTF-8 is accepted, the document is ${encoding}.`, 'unsupported-encoding');
+}
+
+/** The same rule for an XML declaration read as text (one too long for the first bytes). */
+export function refuseDeclaredEncoding(text: string): void {
+  const encoding = declaredOtherEncoding(text);
+  if (encoding) throw new XmlSyntaxError(`Only UTF-8 is accepted, the document declares ${encoding}.`, 'unsupported-encoding');
 }
 
 export function decodeUtf8(bytes: Uint8Array): string {
-  const encoding = otherEncoding(bytes);
-  if (encoding) throw new XmlSyntaxError(`Only UTF-8 is accepted, the document is ${encoding}.`, 'unsupported-encoding');
+  refuseOtherEncoding(bytes);
   try {
     return utf8.decode(bytes); // also drops a byte-order mark
   } catch {
@@ -95,10 +122,7 @@ function located(text: string, index: number, message: string): XmlSyntaxError {
 export function parseDocument(source: string, root: string): XmlNode {
   // XML end-of-line handling: CRLF and lone CR are read as LF.
   const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
-  const encoding = DECLARED_ENCODING.exec(text)?.[1];
-  if (encoding && !/^utf-?8$/i.test(encoding)) {
-    throw new XmlSyntaxError(`Only UTF-8 is accepted, the document declares ${cut(encoding, QUOTED_MAX)}.`, 'unsupported-encoding');
-  }
+  refuseDeclaredEncoding(text);
   const doctype = text.search(/<!DOCTYPE/i);
   if (doctype !== -1) throw located(text, doctype, 'DOCTYPE declarations are not allowed.');
   if (text.trim() === '') throw new XmlSyntaxError('Malformed XML: the document is empty.');

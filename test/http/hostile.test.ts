@@ -317,16 +317,17 @@ describe('hostile input (hardening)', () => {
         message: /UTF-8/,
       },
       {
-        // BUG: UTF-16 without a byte-order mark, declared by its XML declaration, is 400
-        // ("Tag '\0?\0x\0m\0l\0' is an invalid name", raw NULs in the body) instead of 415: the
-        // README says a declaration naming another encoding is 415. src/xml/document.ts
-        // otherEncoding() only knows the BOM; it should also recognise the XML spec's
-        // autodetection patterns 3C 00 3F 00 (UTF-16LE) and 00 3C 00 3F (UTF-16BE).
+        // Recognised by the XML spec's autodetection pattern 3C 00 3F 00 ("<?" in UTF-16LE).
         name: 'UTF-16LE without a byte-order mark, with encoding="UTF-16"',
         body: () => utf16('<?xml version="1.0" encoding="UTF-16"?>\n<contact><last_name>Utf16</last_name></contact>', 'le', false),
         status: 415,
         message: /UTF-8/,
-        bug: true,
+      },
+      {
+        name: 'UTF-16BE without a byte-order mark, with encoding="UTF-16"',
+        body: () => utf16('<?xml version="1.0" encoding="UTF-16"?>\n<contact><last_name>Utf16</last_name></contact>', 'be', false),
+        status: 415,
+        message: /UTF-8/,
       },
       {
         name: 'ISO-8859-1 declared, with a Latin-1 é byte (0xE9)',
@@ -632,16 +633,13 @@ describe('hostile input (hardening)', () => {
         { name: '&#0; in a contact', body: () => list('<contact><last_name>A&#0;</last_name></contact>'), status: 422, message: /^Contact 1 \(line 1\): Malformed XML/ },
         { name: 'invalid UTF-8', body: () => withBytes('<contacts><contact><last_name>A', [0xff], '</last_name></contact></contacts>'), status: 400, message: /UTF-8/ },
         { name: '10 MB of &amp; in one contact', body: () => list(`<contact><last_name>A</last_name><comment>${'&amp;'.repeat(2_000_000)}</comment></contact>`), status: 400, message: /larger than/ },
-        // BUG: the import endpoint reads a UTF-16 file (with its byte-order mark) as broken UTF-8:
-        // 400 "The file is not valid UTF-8." where the contract gives 415 for a charset other than
-        // UTF-8 (the contact endpoints do answer 415). The importer's decoding (src/import/
-        // split-records.ts or the import route) should share decodeUtf8's encoding check.
-        { name: 'UTF-16LE with a byte-order mark', body: () => utf16(list('<contact><last_name>U</last_name></contact>'), 'le', true), status: 415, bug: true },
-        // BUG: likewise a file declaring encoding="ISO-8859-1" with a Latin-1 byte is 400 (not
-        // valid UTF-8) instead of 415, and with ASCII content it is even imported (200): the
-        // README says a declaration naming another encoding than UTF-8 is 415.
-        { name: 'ISO-8859-1 declared, with a Latin-1 é', body: () => Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n${list('<contact><last_name>Ad\u00e9le</last_name></contact>')}`, 'latin1'), status: 415, bug: true },
-        { name: 'ISO-8859-1 declared, ASCII content', body: () => `<?xml version="1.0" encoding="ISO-8859-1"?>\n${list('<contact><last_name>Adele</last_name></contact>')}`, status: 415, bug: true },
+        // The importer applies the API's encoding rule: another encoding than UTF-8 is a 415.
+        { name: 'UTF-16LE with a byte-order mark', body: () => utf16(list('<contact><last_name>U</last_name></contact>'), 'le', true), status: 415 },
+        { name: 'ISO-8859-1 declared, with a Latin-1 é', body: () => Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n${list('<contact><last_name>Ad\u00e9le</last_name></contact>')}`, 'latin1'), status: 415 },
+        { name: 'ISO-8859-1 declared, ASCII content', body: () => `<?xml version="1.0" encoding="ISO-8859-1"?>\n${list('<contact><last_name>Adele</last_name></contact>')}`, status: 415 },
+        { name: 'ISO-8859-1 declared past the first 200 bytes', body: () => `<?xml version="1.0"${' '.repeat(300)}encoding="ISO-8859-1"?>\n${list('<contact><last_name>Adele</last_name></contact>')}`, status: 415 },
+        { name: 'UTF-16BE without a byte-order mark, with encoding="UTF-16"', body: () => utf16(`<?xml version="1.0" encoding="UTF-16"?>\n${list('<contact><last_name>U</last_name></contact>')}`, 'be', false), status: 415 },
+        { name: 'a raw U+0000 in a contact', body: () => list('<contact><last_name>A\u0000</last_name></contact>'), status: 422, message: /^Contact 1 \(line 1\): Malformed XML/ },
       ];
       for (const c of importCases) {
         (c.bug ? it.skip : it)(`${c.name}: ${c.status}`, async () => {

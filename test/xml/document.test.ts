@@ -3,7 +3,7 @@
 // notes/xml-input.md. Pure: bytes → decodeUtf8 → parseDocument.
 import { expect } from 'chai';
 import { readContact } from '../../src/xml/contact-reader.js';
-import { decodeUtf8, parseDocument, XmlSyntaxError } from '../../src/xml/document.js';
+import { decodeUtf8, parseDocument, refuseDeclaredEncoding, refuseOtherEncoding, XmlSyntaxError } from '../../src/xml/document.js';
 import { fixtureBytes, fixtureNames, fixtureText, thrown, VALIDATION_FAULTS } from './helpers.js';
 
 function parseBytes(bytes: Uint8Array, root = 'contact') {
@@ -117,6 +117,33 @@ describe('XML documents', () => {
         expect(error.kind, encoding).to.equal('unsupported-encoding');
         expect(error.message).to.contain(encoding);
       }
+    });
+
+    it('recognises UTF-16 without a byte-order mark by its first characters "<?" (3C 00 3F 00, 00 3C 00 3F)', () => {
+      const decl = '<?xml version="1.0" encoding="UTF-16"?><contact/>';
+      for (const bytes of [Buffer.from(decl, 'utf16le'), Buffer.from(decl, 'utf16le').swap16()]) {
+        const error = syntaxError(() => decodeUtf8(bytes));
+        expect(error.kind).to.equal('unsupported-encoding');
+        expect(error.message).to.contain('UTF-16');
+      }
+    });
+
+    it('refuses UTF-16 with a byte-order mark, either endianness', () => {
+      for (const bytes of [[0xff, 0xfe, 0x3c, 0x00], [0xfe, 0xff, 0x00, 0x3c]]) {
+        expect(syntaxError(() => refuseOtherEncoding(new Uint8Array(bytes))).kind).to.equal('unsupported-encoding');
+      }
+    });
+
+    it('accepts UTF-8 that starts with "<?", a UTF-8 byte-order mark, or nothing at all', () => {
+      for (const bytes of [Buffer.from('<?xml version="1.0"?><a/>'), Buffer.from('\uFEFF<a/>'), Buffer.alloc(0), Buffer.from('<')]) {
+        expect(() => refuseOtherEncoding(bytes)).not.to.throw();
+      }
+    });
+
+    it('refuses a declaration read as text (the importer checks its files with it)', () => {
+      expect(syntaxError(() => refuseDeclaredEncoding(`<?xml version="1.0"${' '.repeat(300)}encoding="latin1"?>`)).kind).to.equal('unsupported-encoding');
+      expect(() => refuseDeclaredEncoding('<?xml version="1.0" encoding="UTF-8"?>')).not.to.throw();
+      expect(() => refuseDeclaredEncoding('<?xml version="1.0"?>')).not.to.throw();
     });
 
     it('names the declared encoding of the latin1 fixture', () => {
