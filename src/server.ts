@@ -1,5 +1,6 @@
 // Start-up: database → migrations → first admin → lookups → listen; and a graceful stop.
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Knex } from 'knex';
 import { randomPassword } from './auth/passwords.js';
 import { addUser, countUsers } from './auth/users.js';
@@ -10,6 +11,8 @@ import { connect } from './db/connection.js';
 import { migrateLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import type { LogLine } from './http/log.js';
+import { XML_TYPE } from './http/respond.js';
+import { errorsDocument } from './xml/misc-writer.js';
 
 export interface RunningService {
   server: Server;
@@ -46,6 +49,7 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a
   // short deadline needs a matching interval to be enforced on time.
   const server = createServer({ requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) }, app.callback());
+  server.on('clientError', answerClientError);
   server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -66,4 +70,30 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
       server.closeIdleConnections();
     }).then(() => db.destroy()));
   return { server, db, url, close };
+}
+
+/** Answers to requests Node cannot read, by its error code; anything else is a 400. */
+const CLIENT_ERRORS: Record<string, [status: number, message: string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request did not arrive in time.'],
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large.'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'The request body is too large.'],
+};
+
+/**
+ * Node's own answer to a request it cannot read (bytes that are not HTTP, a request past its
+ * deadline, headers too large) has no body; this one has the `<errors>` body every error has,
+ * with a generic message (never request data), and closes the connection. As Node does, it
+ * writes nothing once an answer has started on the socket: that would corrupt the answer.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+    const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'The request is not valid HTTP.'];
+    const body = errorsDocument([message]);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${XML_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -426,12 +426,8 @@ describe('hostile input (hardening)', () => {
           await expectUnharmed(before);
         });
 
-        // BUG: the answer to bytes that are not HTTP (here what follows the declared body) comes
-        // from Node's default 'clientError' handler: "HTTP/1.1 400 Bad Request", Connection:
-        // close, no Content-Type and no body, against "every error has a body". src/server.ts
-        // could handle server.on('clientError') and write a 400 (and the 408 of a timed-out
-        // request) with the <errors> body before closing the socket.
-        it.skip(`${method} with a Content-Length that lies low: the 400 has the <errors> body`, async () => {
+        // What follows the declared body is not HTTP: the server's clientError answer has a body too.
+        it(`${method} with a Content-Length that lies low: the 400 has the <errors> body`, async () => {
           const client = await RawClient.open(port);
           try {
             await client.write(Buffer.concat([Buffer.from(requestHead(method, pathFor(method), headers({ 'Content-Length': 100 }))), Buffer.from(bigContact())]));
@@ -441,6 +437,37 @@ describe('hostile input (hardening)', () => {
           } finally {
             client.destroy();
           }
+        });
+      }
+    });
+
+    // ---------------------------------------------------------------------------------------
+    // Requests Node's HTTP parser refuses (its 'clientError'): an answer with the <errors> body,
+    // a generic message, and the connection closed.
+
+    describe('requests that are not HTTP', () => {
+      const cases: { name: string; request: () => string; status: number }[] = [
+        { name: 'a request line that is not HTTP', request: () => 'HELLO <x>\u0001 WORLD\r\n\r\n', status: 400 },
+        { name: 'a header line without a colon', request: () => `GET /${t.bf}/contacts.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n`, status: 400 },
+        { name: 'headers over 16 kB', request: () => requestHead('GET', `/${t.bf}/contacts.xml`, { Authorization: t.auth, 'X-Padding': 'p'.repeat(20_000) }), status: 431 },
+      ];
+      for (const c of cases) {
+        it(`${c.name}: ${c.status} with the <errors> body, connection closed`, async () => {
+          const before = await snapshot();
+          const client = await RawClient.open(port);
+          try {
+            await client.write(c.request());
+            const answer = await client.waitForAnswer(FAST_MS);
+            expect(answer, client.text()).not.to.equal(undefined);
+            const messages = expectXmlError(rawAnswerOf(answer!), c.status);
+            expect(messages.join(' ')).not.to.match(/HELLO|WORLD|colon|ppp/);
+            expect(answer!.headers.connection).to.equal('close');
+            expect(await client.waitForClose(FAST_MS), 'the connection stayed open').to.equal(true);
+            timed(`${c.name} → ${answer!.status}, closed`, client.firstByteMs!);
+          } finally {
+            client.destroy();
+          }
+          await expectUnharmed(before);
         });
       }
     });
@@ -482,8 +509,9 @@ describe('hostile input (hardening)', () => {
         try {
           expect(client.isClosed, 'the server kept the dripping socket open').to.equal(true);
           expect(client.closedMs).to.be.below(3_000);
-          // Node may answer 408 before closing; it must never be a 201.
+          // Node may answer 408 before closing (with the <errors> body); it must never be a 201.
           expect(client.text()).to.satisfy((text: string) => text === '' || /^HTTP\/1\.1 408 /.test(text), client.text());
+          if (client.text() !== '') expectXmlError(rawAnswerOf(client.answer()!), 408);
           timings.push(`${'slow-drip body (1 byte / 200 ms, 1 s deadline) → closed'.padEnd(90)} ${client.closedMs!.toFixed(0).padStart(5)} ms`);
         } finally {
           client.destroy();
@@ -502,6 +530,7 @@ describe('hostile input (hardening)', () => {
           expect(client.isClosed, 'the server kept the dripping socket open').to.equal(true);
           expect(client.closedMs).to.be.below(3_000);
           expect(client.text()).to.satisfy((text: string) => text === '' || /^HTTP\/1\.1 408 /.test(text), client.text());
+          if (client.text() !== '') expectXmlError(rawAnswerOf(client.answer()!), 408);
           timings.push(`${'slow-drip headers (1 byte / 200 ms, 1 s deadline) → closed'.padEnd(90)} ${client.closedMs!.toFixed(0).padStart(5)} ms`);
         } finally {
           client.destroy();
