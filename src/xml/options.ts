@@ -14,4 +14,7 @@ export const PARSER_OPTIONS: Partial<X2jOptions> = {
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false,
+  // Elements nested more than 100 levels under the root are malformed (400; README decision).
+  // The library's default, pinned so that an upgrade cannot change it.
+  maxNestedTags: 100,
 };

@@ -254,6 +254,12 @@ describe('XML documents', () => {
       }
     });
 
+    it('accepts 100 levels of elements under the root and refuses 101 (README decision)', () => {
+      const nested = (depth: number) => `<contact>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</contact>`;
+      expect(() => parseDocument(nested(100), 'contact')).not.to.throw();
+      expect(syntaxError(() => parseDocument(nested(101), 'contact')).message).to.match(/nested/);
+    });
+
     it('refuses absurdly deep nesting without overflowing the stack', () => {
       const depth = 5000;
       const text = `<contact>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</contact>`;
