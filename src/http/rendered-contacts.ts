@@ -42,8 +42,12 @@ export class RenderedContacts {
     return entry;
   }
 
-  /** Renders a contact read from the database (or takes the kept rendering of its version). */
-  of(contact: Contact): Rendered {
+  /**
+   * Renders a contact read from the database (or takes the kept rendering of its version), and
+   * keeps it. Written contacts (`written`) are kept only in place of an older version already
+   * kept: the cache holds what clients read, and a stream of creations does not fill it.
+   */
+  of(contact: Contact, written = false): Rendered {
     const kept = this.get(contact);
     if (kept) return kept;
     const rendered: Rendered = {
@@ -53,7 +57,7 @@ export class RenderedContacts {
       xmlListItem: Buffer.from(contactElement(contact, '  ')),
       json: Buffer.from(JSON.stringify(contactObject(contact))),
     };
-    if (this.capacity > 0) {
+    if (this.capacity > 0 && (!written || this.entries.has(contact.id))) {
       this.entries.delete(contact.id);
       if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as number);
       this.entries.set(contact.id, rendered);

@@ -58,14 +58,14 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
     if (!key) {
       const contact = await service.create(businessFileId, input);
       ctx.set('Location', locationOf(contact));
-      sendContact(ctx, rendered.of(contact), 201);
+      sendContact(ctx, rendered.of(contact, true), 201);
       return;
     }
     checkKey(key);
     const digest = requestDigest('POST', `/${businessFileId}/contacts.${ctx.state.format}`, bytes);
     const answer = await once(db, (ctx.state.user as ApiUser).id, key, digest, async (trx) => {
       const contact = await service.create(businessFileId, input, trx);
-      const answer = rendered.of(contact);
+      const answer = rendered.of(contact, true);
       const { type, body } = contactBody(ctx.state.format, answer);
       return { status: 201, location: locationOf(contact), etag: answer.etag, contentType: type, body: body.toString('utf8') };
     });
@@ -86,7 +86,7 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
     const businessFileId = businessFileOf(ctx);
     const key = contactKey(ctx);
     const { input } = await readContactBody(ctx);
-    sendContact(ctx, rendered.of(await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined)));
+    sendContact(ctx, rendered.of(await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined), true));
   };
 
   const remove = async (ctx: AppContext & { params: Record<string, string> }) => {
