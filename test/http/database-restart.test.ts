@@ -99,7 +99,7 @@ async function script(name: string, ...args: string[]): Promise<string> {
 
     // The same server, same data, same port.
     const downAt = performance.now();
-    await script('mariadb-resume.sh', dir, String(port));
+    await script('mariadb.sh', 'resume', dir, String(port));
     const upAt = performance.now();
     let status = 0;
     let polls = 0;

@@ -3,6 +3,8 @@
 #
 #   test/support/mariadb.sh start DIR PORT   # wipes DIR, starts a server on 127.0.0.1:PORT,
 #                                            # prints ONE line on stdout: the connection URL
+#   test/support/mariadb.sh resume DIR PORT  # starts a stopped server of DIR again on its data
+#                                            # (nothing wiped), prints the URL likewise
 #   test/support/mariadb.sh stop DIR         # stops the server started from DIR
 #
 # Everything except the URL goes to stderr. The server's own output goes to files in DIR
@@ -25,6 +27,7 @@ die() {
 usage() {
   cat >&2 <<'EOF'
 usage: mariadb.sh start DIR PORT
+       mariadb.sh resume DIR PORT
        mariadb.sh stop DIR
 EOF
   exit 2
@@ -116,6 +119,61 @@ stop_server() {
   log "stopped"
 }
 
+launch_server() { # launch_server DIR PORT MARIADBD ADMIN: runs mariadbd on DIR's data, waits until it answers
+  local dir=$1 port=$2 mariadbd=$3 admin=$4
+  local sock="$dir/mysqld.sock"
+  rm -f "$sock" "$sock.lock"
+  log "starting $mariadbd on 127.0.0.1:$port"
+  # --no-defaults must be the first option; as root, --user=root is required.
+  setsid "$mariadbd" --no-defaults --user=root \
+    --datadir="$dir/data" --tmpdir="$dir/tmp" \
+    --socket="$sock" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
+    --bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    </dev/null >>"$dir/mariadbd.out" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$dir/launcher.pid"
+
+  local i ready=""
+  for ((i = 0; i < START_TIMEOUT_S * 5; i++)); do
+    if "$admin" --no-defaults --socket="$sock" -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
+      ready=1
+      break
+    fi
+    if ! alive "$pid"; then
+      wait "$pid" 2>/dev/null || true # reap the zombie
+      show_log "$dir/mariadbd.out"
+      show_log "$dir/error.log"
+      die "mariadbd exited during startup (see the log above; is port $port already in use?)"
+    fi
+    sleep 0.2
+  done
+  if [[ -z "$ready" ]]; then
+    show_log "$dir/error.log"
+    stop_server "$dir" || true
+    die "mariadbd did not answer ping within ${START_TIMEOUT_S}s"
+  fi
+}
+
+resume_server() { # the server of a DIR that `start` made and `stop` stopped, on its data as it is
+  local dir=$1 port=$2
+  [[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port: $port"
+  [[ -e "$dir/$MARKER" && -d "$dir/data" ]] || die "$dir is not a datadir made by mariadb.sh start"
+  local mariadbd admin
+  mariadbd=$(find_bin mariadbd mysqld) || die "mariadbd not found (apt-get install mariadb-server)"
+  admin=$(find_bin mariadb-admin mysqladmin) || die "mariadb-admin not found (apt-get install mariadb-client)"
+  local f
+  for f in mariadbd.pid launcher.pid; do
+    if [[ -f "$dir/$f" ]] && alive "$(tr -dc '0-9' <"$dir/$f")"; then
+      die "a server of $dir is still running (pid $(tr -dc '0-9' <"$dir/$f")); stop it first"
+    fi
+  done
+  rm -f "$dir/mariadbd.pid" "$dir/launcher.pid"
+  launch_server "$dir" "$port" "$mariadbd" "$admin"
+  log "ready again (pid $(cat "$dir/launcher.pid"))"
+  echo "mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME"
+}
+
 start_server() {
   local dir=$1 port=$2
   [[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port: $port"
@@ -150,36 +208,7 @@ start_server() {
     die "mariadb-install-db failed"
   fi
 
-  log "starting $mariadbd on 127.0.0.1:$port"
-  # --no-defaults must be the first option; as root, --user=root is required.
-  setsid "$mariadbd" --no-defaults --user=root \
-    --datadir="$dir/data" --tmpdir="$dir/tmp" \
-    --socket="$sock" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
-    --bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    </dev/null >>"$dir/mariadbd.out" 2>&1 &
-  local pid=$!
-  echo "$pid" >"$dir/launcher.pid"
-
-  local i ready=""
-  for ((i = 0; i < START_TIMEOUT_S * 5; i++)); do
-    if "$admin" --no-defaults --socket="$sock" -uroot --connect-timeout=2 ping >/dev/null 2>&1; then
-      ready=1
-      break
-    fi
-    if ! alive "$pid"; then
-      wait "$pid" 2>/dev/null || true # reap the zombie
-      show_log "$dir/mariadbd.out"
-      show_log "$dir/error.log"
-      die "mariadbd exited during startup (see the log above; is port $port already in use?)"
-    fi
-    sleep 0.2
-  done
-  if [[ -z "$ready" ]]; then
-    show_log "$dir/error.log"
-    stop_server "$dir" || true
-    die "mariadbd did not answer ping within ${START_TIMEOUT_S}s"
-  fi
+  launch_server "$dir" "$port" "$mariadbd" "$admin"
 
   log "creating database $DB_NAME and user $DB_USER"
   if ! "$client" --no-defaults --socket="$sock" -uroot >&2 <<SQL; then
@@ -194,7 +223,7 @@ SQL
     die "could not create the database or user"
   fi
 
-  log "ready in $((SECONDS - t0))s (pid $pid, socket $sock, log $dir/error.log)"
+  log "ready in $((SECONDS - t0))s (pid $(cat "$dir/launcher.pid"), socket $sock, log $dir/error.log)"
   echo "mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$port/$DB_NAME"
 }
 
@@ -205,6 +234,12 @@ start)
   dir=$(abs_dir "$2")
   [[ "$dir" != / && -n "$2" ]] || die "refusing to use DIR '$2'"
   start_server "$dir" "$3"
+  ;;
+resume)
+  [[ $# -eq 3 ]] || usage
+  dir=$(abs_dir "$2")
+  [[ "$dir" != / && -n "$2" ]] || die "refusing to use DIR '$2'"
+  resume_server "$dir" "$3"
   ;;
 stop)
   [[ $# -eq 2 ]] || usage
