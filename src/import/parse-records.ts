@@ -24,13 +24,13 @@ export interface ParseRequest {
   texts: string[];
 }
 
-function parseInline(record: RawRecord): ParsedRecord {
-  const where = { position: record.position, line: record.line };
+/** One record's text → its input, or the syntax problem (any other error is thrown). The parsing thread's job. */
+export function parseRecordText(text: string): Parsed {
   try {
-    return { ...where, input: readContact(parseDocument(record.text, 'contact')) };
+    return { input: readContact(parseDocument(text, 'contact')) };
   } catch (error) {
     if (!(error instanceof XmlSyntaxError)) throw error;
-    return { ...where, syntaxError: { message: error.message, location: error.location } };
+    return { syntaxError: { message: error.message, location: error.location } };
   }
 }
 
@@ -95,7 +95,7 @@ export async function* parseRecords(records: AsyncIterable<RawRecord>): AsyncGen
       if (pending.length >= IN_FLIGHT) yield* drainOne();
     }
     if (!thread) {
-      for (const record of batch) yield parseInline(record);
+      for (const record of batch) yield { ...parseRecordText(record.text), position: record.position, line: record.line };
       return;
     }
     if (batch.length > 0) pending.push({ records: batch, results: thread.parse(batch.map((r) => r.text)) });

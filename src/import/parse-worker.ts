@@ -1,18 +1,8 @@
-// The import's parsing thread: record texts in, contact inputs (or the syntax error) out.
+// The import's parsing thread: record texts in, contact inputs (or the syntax error) out. A
+// thrown error makes the thread fail, and the import with it.
 import { parentPort } from 'node:worker_threads';
-import { readContact } from '../xml/contact-reader.js';
-import { parseDocument, XmlSyntaxError } from '../xml/document.js';
-import type { Parsed, ParseRequest } from './parse-records.js';
-
-function parse(text: string): Parsed {
-  try {
-    return { input: readContact(parseDocument(text, 'contact')) };
-  } catch (error) {
-    if (error instanceof XmlSyntaxError) return { syntaxError: { message: error.message, location: error.location } };
-    throw error; // the pool sees the worker fail, and the import with it
-  }
-}
+import { parseRecordText, type ParseRequest } from './parse-records.js';
 
 parentPort?.on('message', ({ id, texts }: ParseRequest) => {
-  parentPort?.postMessage({ id, results: texts.map(parse) });
+  parentPort?.postMessage({ id, results: texts.map(parseRecordText) });
 });
