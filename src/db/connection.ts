@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
-import { attachSqliteReader } from './sqlite-reader.js';
+import { attachSqliteReader, reusePreparedStatements } from './sqlite-reader.js';
 
 export type Engine = 'sqlite' | 'mysql';
 
@@ -56,27 +56,6 @@ interface SqliteConnection {
   prepare(sql: string): unknown;
 }
 
-const STATEMENTS_KEPT = 200;
-
-/**
- * knex prepares every query anew; preparing costs about as much as running a small query. The
- * same SQL text is prepared once per connection instead (statements are re-prepared by SQLite
- * itself after a schema change). Bounded: the importer's multi-row inserts vary in length.
- */
-function reusePreparedStatements(conn: SqliteConnection): void {
-  const prepare = conn.prepare.bind(conn);
-  const kept = new Map<string, unknown>();
-  conn.prepare = (sql: string) => {
-    let statement = kept.get(sql);
-    if (statement === undefined) {
-      statement = prepare(sql);
-      if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
-      kept.set(sql, statement);
-    }
-    return statement;
-  };
-}
-
 function sqliteConfig(url: string): Knex.Config {
   const filename = sqliteFilename(url);
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -90,7 +69,7 @@ function sqliteConfig(url: string): Knex.Config {
       min: 1,
       max: 1,
       afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
-        reusePreparedStatements(conn);
+        reusePreparedStatements(conn, 200);
         if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = FULL');
         conn.pragma('foreign_keys = ON');

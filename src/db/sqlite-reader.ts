@@ -17,11 +17,28 @@ interface Database {
 }
 type DatabaseConstructor = new (filename: string, options: { readonly: boolean; fileMustExist: boolean }) => Database;
 
-const STATEMENTS_KEPT = 100;
+/**
+ * knex prepares every query anew, and preparing costs about as much as running a small query:
+ * the same SQL text is prepared once per connection instead (SQLite re-prepares a statement
+ * itself after a schema change). Bounded: the importer's multi-row inserts vary in length.
+ * Used on knex's connection (connection.ts, 200 kept) and on the reader's (a few queries: 100).
+ */
+export function reusePreparedStatements<S>(conn: { prepare(sql: string): S }, most: number): void {
+  const prepare = conn.prepare.bind(conn);
+  const kept = new Map<string, S>();
+  conn.prepare = (sql: string) => {
+    let statement = kept.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (kept.size >= most) kept.delete(kept.keys().next().value as string);
+      kept.set(sql, statement);
+    }
+    return statement;
+  };
+}
 
 export class SqliteReader {
   private database?: Database;
-  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly filename: string) {}
 
@@ -31,22 +48,16 @@ export class SqliteReader {
       const Sqlite = createRequire(import.meta.url)('better-sqlite3') as DatabaseConstructor;
       this.database = new Sqlite(this.filename, { readonly: true, fileMustExist: true });
       this.database.pragma('busy_timeout = 5000');
+      reusePreparedStatements(this.database, 100);
     }
     return this.database;
   }
 
   all<T>(sql: string, bindings: readonly unknown[]): T[] {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.open().prepare(sql);
-      if (this.statements.size >= STATEMENTS_KEPT) this.statements.clear();
-      this.statements.set(sql, statement);
-    }
-    return statement.all(...bindings) as T[];
+    return this.open().prepare(sql).all(...bindings) as T[];
   }
 
   close(): void {
-    this.statements.clear();
     this.database?.close();
     this.database = undefined;
   }
