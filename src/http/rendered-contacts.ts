@@ -10,7 +10,6 @@ import { contactObject } from '../json/contact-json.js';
 import { contactElement } from '../xml/contact-writer.js';
 import { XML_DECLARATION } from '../xml/escape.js';
 
-
 export interface Rendered {
   version: number;
   etag: string;

@@ -1,52 +1,35 @@
-import { expect } from "chai";
-import { RenderedContacts } from "../../src/http/rendered-contacts.js";
-import type { Contact } from "../../src/contacts/types.js";
+import { expect } from 'chai';
+import { RenderedContacts } from '../../src/http/rendered-contacts.js';
+import type { Contact } from '../../src/contacts/types.js';
+import { sectionTwoContact } from '../xml/helpers.js';
 
-function contact(id: number, version: number, lastName = "Doe"): Contact {
-  const at = new Date(Date.UTC(2020, 0, 1));
-  return {
-    id,
-    business_file_id: 1,
-    version,
-    civility_label_id: null,
-    last_name: lastName,
-    first_name: null,
-    comment: null,
-    job_title: null,
-    job_department: null,
-    country: null,
-    contact_type: null,
-    firm_id: null,
-    remote_id: null,
-    created_at: at,
-    updated_at: at,
-    contact_addresses: [],
-    contact_items: [],
-  } as Contact;
+/** The contract's section 2 contact, with another id, version or last name. */
+function contact(id: number, version: number, lastName = 'Bouvet'): Contact {
+  return { ...sectionTwoContact(), id, version, last_name: lastName };
 }
 
-describe("RenderedContacts (the per-process cache of encoded contacts)", () => {
-  it("answers only for the version it rendered", () => {
+describe('RenderedContacts (the per-process cache of encoded contacts)', () => {
+  it('answers only for the version it rendered', () => {
     const cache = new RenderedContacts(10);
     const first = cache.of(contact(1, 5));
     expect(cache.get({ id: 1, version: 5 })).to.equal(first);
     expect(cache.get({ id: 1, version: 6 })).to.equal(undefined);
-    const next = cache.of(contact(1, 6, "Roe"));
-    expect(next.xmlDocument).to.contain("<last_name>Roe</last_name>");
+    const next = cache.of(contact(1, 6, 'Roe'));
+    expect(next.xmlDocument).to.contain('<last_name>Roe</last_name>');
     expect(cache.get({ id: 1, version: 5 })).to.equal(undefined);
     expect(cache.size).to.equal(1);
   });
 
-  it("keeps written contacts only in place of one it already holds, so creations do not fill it", () => {
+  it('keeps written contacts only in place of one it already holds, so creations do not fill it', () => {
     const cache = new RenderedContacts(10);
     for (let id = 1; id <= 50; id++) cache.of(contact(id, 1), true);
     expect(cache.size).to.equal(0);
     cache.of(contact(7, 1));
-    cache.of(contact(7, 2, "Roe"), true);
-    expect(cache.get({ id: 7, version: 2 })?.xmlDocument).to.contain("Roe");
+    cache.of(contact(7, 2, 'Roe'), true);
+    expect(cache.get({ id: 7, version: 2 })?.xmlDocument).to.contain('Roe');
   });
 
-  it("holds at most its capacity, dropping the least recently used", () => {
+  it('holds at most its capacity, dropping the least recently used', () => {
     const cache = new RenderedContacts(3);
     for (const id of [1, 2, 3]) cache.of(contact(id, 1));
     cache.get({ id: 1, version: 1 }); // 2 is now the least recently used
