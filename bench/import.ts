@@ -8,8 +8,8 @@ import { createWriteStream, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import knex from 'knex';
 import { writeImportFile } from '../fixtures/generate.js';
+import { freshMysql } from './support.js';
 
 const { values } = parseArgs({ options: { contacts: { type: 'string', default: '100000' } } });
 const count = Number(values.contacts);
@@ -26,15 +26,6 @@ interface Result {
 function run(phase: string, url?: string): Result {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/import-phase.ts', phase, file, ...(url ? [url] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop() as string);
-}
-
-/** A fresh MySQL database next to the configured one, for each phase. */
-async function freshMysql(base: string, name: string): Promise<string> {
-  const admin = knex({ client: 'mysql2', connection: base });
-  await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.destroy();
-  return base.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
 }
 
 async function main(): Promise<void> {

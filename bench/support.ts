@@ -2,7 +2,6 @@
 // recording of its answers, a bare node:http "ceiling" replaying them, and autocannon runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import knex from 'knex';
@@ -12,22 +11,14 @@ import { loadLookups } from '../src/contacts/lookups.js';
 import { connect } from '../src/db/connection.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { importContacts } from '../src/import/importer.js';
+import { freePort } from '../test/support/process.js';
 
 export const LOGIN = 'bench';
 export const PASSWORD = 'bench-password';
 export const AUTH = 'Basic ' + Buffer.from(`${LOGIN}:${PASSWORD}`).toString('base64');
 const CLI = resolve('dist/src/cli/main.js');
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
+export { freePort };
 
 /** A fresh MySQL database next to the configured one. */
 export async function freshMysql(base: string, name: string): Promise<string> {
