@@ -1,0 +1,210 @@
+// The rules that tie firms together and to contacts (CONTRACT.md section 10): parent_firm_id
+// (another firm of this business file, never itself, never a cycle), contacts_count, the
+// delete guard, and GET /{bf}/firms/{id}/contacts.xml with every list parameter of section 3.
+import { expect } from 'chai';
+import { contactXml, parseXml } from '../support/contacts.js';
+import { forEachEngine } from '../support/engines.js';
+import { contactIds, firmOf, firmXml, parseDoc } from '../support/firms.js';
+import { TestServer, type Tenant } from '../support/server.js';
+
+const NOT_OF_THIS_FILE = 'Parent firm id is not a firm of this business file';
+const ITSELF = 'Parent firm id cannot be the firm itself';
+const CYCLE = 'Parent firm id would create a cycle';
+const errorsIn = (text: string): string[] => parseDoc(text).errors?.error ?? [];
+
+describe('firms: parents, counts, the delete guard and a firm\'s contacts', () => {
+  forEachEngine((engine) => {
+    let server: TestServer;
+    before(async () => {
+      server = await TestServer.start(engine);
+    });
+    after(() => server.stop());
+
+    async function firm(t: Tenant, name: string, extra = ''): Promise<string> {
+      const res = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: firmXml(name, extra) });
+      expect(res.status, res.text).to.equal(201);
+      return firmOf(res.text).id;
+    }
+    async function contact(t: Tenant, lastName: string, extra = ''): Promise<string> {
+      const res = await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml(lastName, extra) });
+      expect(res.status, res.text).to.equal(201);
+      return parseXml(res.text).contact[0].id;
+    }
+    const showFirm = async (t: Tenant, id: string) => firmOf((await server.as(t)(`/${t.bf}/firms/${id}.xml`)).text);
+    const putFirm = (t: Tenant, id: string, body: string) => server.as(t)(`/${t.bf}/firms/${id}.xml`, { method: 'PUT', body });
+    const del = (t: Tenant, id: string) => server.as(t)(`/${t.bf}/firms/${id}.xml`, { method: 'DELETE' });
+
+    describe('parent_firm_id', () => {
+      it('takes another firm of this business file, and empty', async () => {
+        const t = await server.tenant();
+        const parent = await firm(t, 'Holding');
+        const child = await firm(t, 'Subsidiary', `<parent_firm_id>${parent}</parent_firm_id>`);
+        expect((await showFirm(t, child)).parent_firm_id).to.equal(parent);
+        const cleared = await putFirm(t, child, '<firm><parent_firm_id></parent_firm_id></firm>');
+        expect(cleared.status).to.equal(200);
+        expect(firmOf(cleared.text).parent_firm_id).to.equal('');
+      });
+
+      it(`refuses a firm of another business file, an unknown firm and a contact id: "${NOT_OF_THIS_FILE}"`, async () => {
+        const t = await server.tenant();
+        const other = await server.tenant();
+        const foreign = await firm(other, 'Foreign');
+        const contactId = await contact(t, 'Not a firm');
+        for (const id of [foreign, '999999999', contactId]) {
+          const res = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: firmXml('Orphan', `<parent_firm_id>${id}</parent_firm_id>`) });
+          expect(res.status, id).to.equal(422);
+          expect(errorsIn(res.text)).to.deep.equal([NOT_OF_THIS_FILE]);
+        }
+        const mine = await firm(t, 'Mine');
+        const res = await putFirm(t, mine, `<firm><parent_firm_id>${foreign}</parent_firm_id></firm>`);
+        expect(errorsIn(res.text)).to.deep.equal([NOT_OF_THIS_FILE]);
+        expect((await showFirm(t, mine)).parent_firm_id).to.equal('');
+      });
+
+      it(`refuses the firm itself: "${ITSELF}"`, async () => {
+        const t = await server.tenant();
+        const id = await firm(t, 'Narcissus');
+        const res = await putFirm(t, id, `<firm><parent_firm_id>${id}</parent_firm_id></firm>`);
+        expect(res.status).to.equal(422);
+        expect(errorsIn(res.text)).to.deep.equal([ITSELF]);
+        expect((await showFirm(t, id)).parent_firm_id).to.equal('');
+      });
+
+      it(`refuses a cycle, of two firms or of four: "${CYCLE}"`, async () => {
+        const t = await server.tenant();
+        const a = await firm(t, 'A');
+        const b = await firm(t, 'B', `<parent_firm_id>${a}</parent_firm_id>`);
+        const two = await putFirm(t, a, `<firm><parent_firm_id>${b}</parent_firm_id></firm>`);
+        expect(two.status).to.equal(422);
+        expect(errorsIn(two.text)).to.deep.equal([CYCLE]);
+        const c = await firm(t, 'C', `<parent_firm_id>${b}</parent_firm_id>`);
+        const d = await firm(t, 'D', `<parent_firm_id>${c}</parent_firm_id>`);
+        const four = await putFirm(t, a, `<firm><parent_firm_id>${d}</parent_firm_id></firm>`);
+        expect(errorsIn(four.text)).to.deep.equal([CYCLE]);
+        expect((await showFirm(t, a)).parent_firm_id).to.equal('');
+        // Not a cycle: a sibling, and moving a firm under an unrelated chain.
+        expect((await putFirm(t, d, `<firm><parent_firm_id>${a}</parent_firm_id></firm>`)).status).to.equal(200);
+        const e = await firm(t, 'E');
+        expect((await putFirm(t, a, `<firm><parent_firm_id>${e}</parent_firm_id></firm>`)).status).to.equal(200);
+      });
+
+      it('reports the parent rule with the other problems at once', async () => {
+        const t = await server.tenant();
+        const id = await firm(t, 'Self');
+        const res = await putFirm(t, id, `<firm><name></name><parent_firm_id>${id}</parent_firm_id><firm_type>nope</firm_type></firm>`);
+        expect(res.status).to.equal(422);
+        expect(errorsIn(res.text)).to.have.members(["Name can't be blank", ITSELF, 'Firm type is not included in the list']);
+      });
+    });
+
+    describe('contacts_count', () => {
+      it("counts this business file's contacts whose firm_id is the firm, as they come, move and go", async () => {
+        const t = await server.tenant();
+        const other = await server.tenant();
+        const f = await firm(t, 'Counted');
+        const g = await firm(t, 'Other');
+        expect((await showFirm(t, f)).contacts_count).to.equal('0');
+        const c1 = await contact(t, 'One', `<firm_id>${f}</firm_id>`);
+        await contact(t, 'Two', `<firm_id>${f}</firm_id>`);
+        await contact(other, 'Elsewhere', `<firm_id>${f}</firm_id>`);
+        expect((await showFirm(t, f)).contacts_count).to.equal('2');
+        await server.as(t)(`/${t.bf}/contacts/${c1}.xml`, { method: 'PUT', body: `<contact><firm_id>${g}</firm_id></contact>` });
+        expect((await showFirm(t, f)).contacts_count).to.equal('1');
+        expect((await showFirm(t, g)).contacts_count).to.equal('1');
+        await server.as(t)(`/${t.bf}/contacts/${c1}.xml`, { method: 'DELETE' });
+        expect((await showFirm(t, g)).contacts_count).to.equal('0');
+        const listed = parseDoc((await server.as(t)(`/${t.bf}/firms.xml`)).text).firms.firm.map((x: { contacts_count: string }) => x.contacts_count);
+        expect(listed).to.deep.equal(['1', '0']);
+      });
+    });
+
+    describe('DELETE of a firm in use', () => {
+      it('answers 422 "Firm cannot be deleted because it is used by 2 contacts" and deletes nothing', async () => {
+        const t = await server.tenant();
+        const f = await firm(t, 'Used');
+        const c1 = await contact(t, 'One', `<firm_id>${f}</firm_id>`);
+        const c2 = await contact(t, 'Two', `<firm_id>${f}</firm_id>`);
+        const before = (await server.as(t)(`/${t.bf}/firms/${f}.xml`)).text;
+        const res = await del(t, f);
+        expect(res.status).to.equal(422);
+        expect(res.headers.get('content-type')).to.equal('application/xml; charset=utf-8');
+        expect(errorsIn(res.text)).to.deep.equal(['Firm cannot be deleted because it is used by 2 contacts']);
+        expect((await server.as(t)(`/${t.bf}/firms/${f}.xml`)).text).to.equal(before);
+        await server.as(t)(`/${t.bf}/contacts/${c1}.xml`, { method: 'DELETE' });
+        expect(errorsIn((await del(t, f)).text)).to.deep.equal(['Firm cannot be deleted because it is used by 1 contact']);
+        await server.as(t)(`/${t.bf}/contacts/${c2}.xml`, { method: 'PUT', body: '<contact><firm_id></firm_id></contact>' });
+        expect((await del(t, f)).status).to.equal(200);
+      });
+
+      it('answers 422 "… used by 1 firm" for a parent firm, and in JSON on .json', async () => {
+        const t = await server.tenant();
+        const parent = await firm(t, 'Parent');
+        const child = await firm(t, 'Child', `<parent_firm_id>${parent}</parent_firm_id>`);
+        const res = await del(t, parent);
+        expect(res.status).to.equal(422);
+        expect(errorsIn(res.text)).to.deep.equal(['Firm cannot be deleted because it is used by 1 firm']);
+        const json = await server.as(t)(`/${t.bf}/firms/${parent}.json`, { method: 'DELETE' });
+        expect(json.status).to.equal(422);
+        expect(JSON.parse(json.text)).to.deep.equal({ errors: ['Firm cannot be deleted because it is used by 1 firm'] });
+        await firm(t, 'Child 2', `<parent_firm_id>${parent}</parent_firm_id>`);
+        expect(errorsIn((await del(t, parent)).text)).to.deep.equal(['Firm cannot be deleted because it is used by 2 firms']);
+        expect((await showFirm(t, child)).parent_firm_id).to.equal(parent);
+      });
+
+      it("ignores another business file's contacts that carry the same firm_id", async () => {
+        const t = await server.tenant();
+        const other = await server.tenant();
+        const f = await firm(t, 'Free');
+        await contact(other, 'Elsewhere', `<firm_id>${f}</firm_id>`);
+        expect((await del(t, f)).status).to.equal(200);
+      });
+    });
+
+    describe('GET /{bf}/firms/{id}/contacts.xml', () => {
+      it("lists the firm's contacts with every list parameter: paging, pagination=false, sort, filters, q", async () => {
+        const t = await server.tenant();
+        const f = await firm(t, 'Employer');
+        const g = await firm(t, 'Elsewhere');
+        const ids: number[] = [];
+        for (const [name, type] of [['Durand', 'client'], ['Arnaud', 'prospect'], ['Martin', 'client']]) ids.push(Number(await contact(t, name, `<firm_id>${f}</firm_id><contact_type>${type}</contact_type>`)));
+        await contact(t, 'Outsider', `<firm_id>${g}</firm_id>`);
+        await contact(t, 'Nobody');
+        const path = `/${t.bf}/firms/${f}/contacts.xml`;
+        const all = await server.as(t)(path);
+        expect(all.text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<contacts type="array">\n')).to.equal(true);
+        expect(contactIds(all)).to.deep.equal(ids);
+        expect(parseDoc(all.text).contacts.pagination).to.deep.equal({ current_page: '1', total_pages: '1', current_page_items_count: '3', per_page: '30', total_entries: '3' });
+        expect(all.text).to.match(/<\/pagination>\n<\/contacts>\n$/);
+        const page2 = await server.as(t)(`${path}?per_page=2&page=2`);
+        expect(contactIds(page2)).to.deep.equal([ids[2]]);
+        expect(parseDoc(page2.text).contacts.pagination.total_pages).to.equal('2');
+        expect((await server.as(t)(`${path}?pagination=false`)).text).not.to.contain('<pagination>');
+        expect(contactIds(await server.as(t)(`${path}?sort=last_name`))).to.deep.equal([ids[1], ids[0], ids[2]]);
+        expect(contactIds(await server.as(t)(`${path}?contact_type=client`))).to.deep.equal([ids[0], ids[2]]);
+        expect(contactIds(await server.as(t)(`${path}?q=MART`))).to.deep.equal([ids[2]]);
+        expect(contactIds(await server.as(t)(`${path}?q=outsider`))).to.deep.equal([]);
+        expect(contactIds(await server.as(t)(`${path}?firm_id=${g}`))).to.deep.equal([]);
+        expect(contactIds(await server.as(t)(`${path}?updated_since=2000-01-01T00:00:00Z`))).to.deep.equal(ids);
+        expect((await server.as(t)(`${path}?per_page=501`)).status).to.equal(400);
+        expect((await server.as(t)(`${path}?sort=name`)).status).to.equal(400);
+        const json = JSON.parse((await server.as(t)(`/${t.bf}/firms/${f}/contacts.json?per_page=1`)).text);
+        expect(json.contacts.map((c: { id: number }) => c.id)).to.deep.equal([ids[0]]);
+        expect(json.pagination.total_entries).to.equal(3);
+      });
+
+      it("answers 404 for an unknown firm and for another business file's firm, and 403 for another business file", async () => {
+        const t = await server.tenant();
+        const other = await server.tenant();
+        const foreign = await firm(other, 'Foreign');
+        await contact(other, 'Theirs', `<firm_id>${foreign}</firm_id>`);
+        expect((await server.as(t)(`/${t.bf}/firms/999999999/contacts.xml`)).status).to.equal(404);
+        expect((await server.as(t)(`/${t.bf}/firms/${foreign}/contacts.xml`)).status).to.equal(404);
+        expect((await server.as(t)(`/${other.bf}/firms/${foreign}/contacts.xml`)).status).to.equal(403);
+        const empty = await firm(t, 'Empty');
+        const res = await server.as(t)(`/${t.bf}/firms/${empty}/contacts.xml`);
+        expect(contactIds(res)).to.deep.equal([]);
+        expect(parseDoc(res.text).contacts.pagination.total_pages).to.equal('0');
+      });
+    });
+  });
+});
