@@ -1,8 +1,9 @@
 // Bytes → a parsed XML tree with the expected root, or an XmlSyntaxError with line and column.
-// Hostile-input rules: UTF-8 only, no DTD at all, well-formedness checked before parsing.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { findEntityProblem } from './entities.js';
+// Hostile-input rules: UTF-8 only, no DTD at all, well-formedness (as libxml2 sees it) checked before parsing.
+import { XMLParser } from 'fast-xml-parser';
+import { findNonCharacter } from './entities.js';
 import { PARSER_OPTIONS } from './options.js';
+import { findWellFormedProblem } from './well-formed.js';
 
 /** A parsed element: text, or an object of children / attributes (`@_name`) / `#text`. */
 export type XmlNode = string | XmlElement;
@@ -127,13 +128,11 @@ export function parseDocument(source: string, root: string): XmlNode {
   if (doctype !== -1) throw located(text, doctype, 'DOCTYPE declarations are not allowed.');
   if (text.trim() === '') throw new XmlSyntaxError('Malformed XML: the document is empty.');
 
-  const validation = XMLValidator.validate(text);
-  if (validation !== true) {
-    const { line, col, msg } = validation.err;
-    throw malformedAt(line, col ?? 1, bounded(msg));
-  }
-  const entityProblem = findEntityProblem(text);
-  if (entityProblem) throw located(text, entityProblem.index, entityProblem.message);
+  // One pass agreeing with libxml2 (./well-formed.ts); a raw NUL, U+FFFE or U+FFFF is reported first when it comes first.
+  const problem = findWellFormedProblem(text);
+  const nonCharacter = findNonCharacter(text);
+  const first = nonCharacter && (!problem || nonCharacter.index <= problem.index) ? nonCharacter : problem;
+  if (first) throw located(text, first.index, first.message);
 
   // CDATA content is literal text: escaped here, so that decoding entities later gives it back as is.
   const parseable = text.includes('<![CDATA[') ? text.replace(CDATA, escapeCdata) : text;
