@@ -1,5 +1,6 @@
 // Environment variables → a typed configuration, read once at start-up.
 import { DEFAULT_RENDERED_CONTACTS } from './http/rendered-contacts.js';
+import { readEventSettings, type EventSettings } from './events/settings.js';
 
 export interface Config {
   port: number;
@@ -13,6 +14,8 @@ export interface Config {
   requestTimeoutMs?: number;
   /** How many contacts' encoded answers each process keeps (0 turns the cache off). */
   renderedContacts?: number;
+  /** Events and webhooks (EVENTS_RETENTION_DAYS, WEBHOOKS_ALLOW_PRIVATE, delivery timings); defaults when absent. */
+  events?: Partial<EventSettings>;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/contacts.sqlite3';
@@ -34,5 +37,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRequests: env.LOG_REQUESTS !== '0',
     requestTimeoutMs: positiveInt('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 30_000, 1),
     renderedContacts: positiveInt('CONTACT_CACHE_SIZE', env.CONTACT_CACHE_SIZE, DEFAULT_RENDERED_CONTACTS),
+    events: readEventSettings(env),
   };
 }

@@ -50,6 +50,11 @@ export class MethodNotAllowedError extends HttpError {
   }
 }
 
+/** What was asked for existed once and is no longer kept (an events `after` past retention). */
+export class GoneError extends HttpError {
+  readonly status = 410;
+}
+
 export class PreconditionFailedError extends HttpError {
   readonly status = 412;
   constructor(message = 'The contact has changed since you read it.') {

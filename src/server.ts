@@ -9,6 +9,8 @@ import { loadLookups } from './contacts/lookups.js';
 import { ContactsService } from './contacts/service.js';
 import { connect } from './db/connection.js';
 import { migrateLatest } from './db/migrate.js';
+import { startEventWorkers } from './events/runtime.js';
+import { DEFAULT_EVENT_SETTINGS } from './events/settings.js';
 import { buildApp } from './http/app.js';
 import type { LogLine } from './http/log.js';
 import { XML_TYPE } from './http/respond.js';
@@ -43,7 +45,8 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
     await ensureAdmin(db, config, log);
   }
   const contacts = new ContactsService(db, await loadLookups(db));
-  const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {}, renderedContacts: config.renderedContacts });
+  const eventSettings = { ...DEFAULT_EVENT_SETTINGS, ...config.events };
+  const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {}, renderedContacts: config.renderedContacts, events: eventSettings });
 
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a
@@ -63,12 +66,17 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
+  // Sequencer, retention purge and webhook deliveries, in every process (WORKERS=N: each worker).
+  const eventWorkers = startEventWorkers(db, eventSettings, log);
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
-    }).then(() => db.destroy()));
+    })
+      .then(() => eventWorkers.stop())
+      .then(() => db.destroy()));
   return { server, db, url, close };
 }
 

@@ -16,6 +16,7 @@ import { checkContact, type ContactDraft } from './validate.js';
 import { deleteContact, insertContact, updateContact } from './write.js';
 import { ChangeWatch } from '../db/change-watch.js';
 import { writeTransaction } from '../db/transaction.js';
+import { recordContactEvent } from '../events/contact-events.js';
 
 const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
 
@@ -102,19 +103,21 @@ export class ContactsService {
     }
   }
 
-  /** `outer`: a transaction of the caller's to create in (idempotent requests). */
-  async create(businessFileId: number, input: ContactInput, outer?: Knex.Transaction): Promise<Contact> {
+  /** `outer`: a transaction of the caller's to create in (idempotent requests). `userId`: the acting user, for the event. */
+  async create(businessFileId: number, input: ContactInput, outer?: Knex.Transaction, userId: number | null = null): Promise<Contact> {
     const draft = draftForCreate(input);
     return this.write(outer, async (trx) => {
       const values = await this.validate(trx, businessFileId, draft, input.problems);
       const now = nowToSecond();
       const id = await insertContact(trx, businessFileId, values, { createdAt: now, updatedAt: now });
-      return (await findContact(trx, businessFileId, { id })) as Contact;
+      const created = (await findContact(trx, businessFileId, { id })) as Contact;
+      await recordContactEvent(trx, businessFileId, undefined, created, userId);
+      return created;
     });
   }
 
   /** `ifMatch`: the request's If-Match header; a stale tag changes nothing (412). */
-  async update(businessFileId: number, key: ContactKey, input: ContactInput, ifMatch?: string): Promise<Contact> {
+  async update(businessFileId: number, key: ContactKey, input: ContactInput, ifMatch?: string, userId: number | null = null): Promise<Contact> {
     return this.write(undefined, async (trx) => {
       const current = await findContact(trx, businessFileId, key, true);
       if (!current) throw new NotFoundError('Contact not found.');
@@ -124,16 +127,19 @@ export class ContactsService {
       const changes = contactChanges(current, values);
       if (isUnchanged(changes)) return current;
       await updateContact(trx, current.id, values, changes, nowToSecond());
-      return (await findContact(trx, businessFileId, { id: current.id })) as Contact;
+      const updated = (await findContact(trx, businessFileId, { id: current.id })) as Contact;
+      await recordContactEvent(trx, businessFileId, current, updated, userId);
+      return updated;
     });
   }
 
-  async remove(businessFileId: number, key: ContactKey, ifMatch?: string): Promise<void> {
+  async remove(businessFileId: number, key: ContactKey, ifMatch?: string, userId: number | null = null): Promise<void> {
     await this.write(undefined, async (trx) => {
       const current = await findContact(trx, businessFileId, key, true);
       if (!current) throw new NotFoundError('Contact not found.');
       checkPrecondition(current, ifMatch);
       await deleteContact(trx, businessFileId, current.id);
+      await recordContactEvent(trx, businessFileId, current, undefined, userId);
     });
   }
 }

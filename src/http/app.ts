@@ -10,6 +10,9 @@ import { logRequests, type LogLine } from './log.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { RenderedContacts } from './rendered-contacts.js';
 import { contactRoutes } from './routes/contacts.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { DEFAULT_EVENT_SETTINGS, type EventSettings } from '../events/settings.js';
 import { healthRoutes, lookupRoutes } from './routes/misc.js';
 import { transferRoutes } from './routes/transfer.js';
 import type { AppState } from './state.js';
@@ -20,6 +23,8 @@ export interface AppOptions {
   log: LogLine;
   /** Contacts whose encoded answers are kept (0: none). */
   renderedContacts?: number;
+  /** Events and webhooks: retention, private URLs (defaults when absent). */
+  events?: EventSettings;
 }
 
 /** Logs an unexpected error without its message: knex puts the SQL and its values there. */
@@ -31,7 +36,7 @@ function reportError(log: LogLine) {
   };
 }
 
-export function buildApp({ db, contacts, log, renderedContacts }: AppOptions): Koa<AppState> {
+export function buildApp({ db, contacts, log, renderedContacts, events = DEFAULT_EVENT_SETTINGS }: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true;
   app.on('error', reportError(log));
@@ -44,6 +49,8 @@ export function buildApp({ db, contacts, log, renderedContacts }: AppOptions): K
   lookupRoutes(api, contacts.lookups);
   transferRoutes(api, db, contacts); // before contactRoutes: /contacts/export is not a contact id
   contactRoutes(api, db, contacts, new RenderedContacts(renderedContacts));
+  eventRoutes(api, db, events.retentionDays); // after contactRoutes: /contacts/events is a contact path
+  webhookRoutes(api, db, events.allowPrivate);
 
   app.use(logRequests(log));
   app.use(negotiateFormat());

@@ -87,6 +87,11 @@ export class ChunkWriter implements ImportWriter {
     this.replacements.push({ current, values, times });
   }
 
+  /** After flush: the ids of the contacts created, and the replaced contacts as they were (for their events). */
+  written(): { createdIds: number[]; replaced: Contact[] } {
+    return { createdIds: this.creations.map((c) => c.id as number), replaced: this.replacements.map((r) => r.current) };
+  }
+
   async flush(trx: Knex.Transaction): Promise<void> {
     for (const r of this.replacements) await replaceContact(trx, r.current, r.values, r.times);
     // Contacts that carry their id go in with multi-row inserts; the others one by one, to learn their new id.

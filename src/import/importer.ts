@@ -10,6 +10,7 @@ import { importRecord, recordKeys, type ImportInput, type ImportOutcome, type Re
 import { parseRecords, type SyntaxProblem } from './parse-records.js';
 import { splitRecords } from './split-records.js';
 import { lockForWrite } from '../db/transaction.js';
+import { recordImportEvents } from '../events/import-events.js';
 
 export interface InvalidRecord {
   position: number;
@@ -31,6 +32,8 @@ export interface ImportOptions {
   lookups: Lookups;
   /** Validate and report, write nothing. */
   dryRun?: boolean;
+  /** The acting API user, for the change events (null or absent: the CLI). */
+  userId?: number | null;
   /** Called after each contact with the number done so far. */
   onProgress?: (done: number) => void;
 }
@@ -79,6 +82,7 @@ export async function importContacts(source: AsyncIterable<Uint8Array | string>,
       }
     }
     await writer.flush(trx);
+    await recordImportEvents(trx, options.businessFileId, writer.written(), options.userId ?? null);
     if (chunk.length > 0) options.onProgress?.(chunk[chunk.length - 1].record.position);
     chunk = [];
     chunkKeys = new Set();

@@ -25,6 +25,9 @@ function contactKey(ctx: AppContext & { params: Record<string, string> }): Conta
   return { id: Number(raw) };
 }
 
+/** The acting API user, recorded with the events of its writes. */
+const userIdOf = (ctx: AppContext) => ctx.state.user?.id ?? null;
+
 export function contactRoutes(router: Router<AppState>, db: Knex, service: ContactsService, rendered: RenderedContacts): void {
   const contactTypes = new Set(service.lookups.contactTypes.keys());
 
@@ -56,7 +59,7 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
     const locationOf = (c: Contact) => `/${businessFileId}/contacts/${c.id}.${ctx.state.format}`;
     const key = ctx.get('Idempotency-Key');
     if (!key) {
-      const contact = await service.create(businessFileId, input);
+      const contact = await service.create(businessFileId, input, undefined, userIdOf(ctx));
       ctx.set('Location', locationOf(contact));
       sendContact(ctx, rendered.of(contact, true), 201);
       return;
@@ -64,7 +67,7 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
     checkKey(key);
     const digest = requestDigest('POST', `/${businessFileId}/contacts.${ctx.state.format}`, bytes);
     const answer = await once(db, (ctx.state.user as ApiUser).id, key, digest, async (trx) => {
-      const contact = await service.create(businessFileId, input, trx);
+      const contact = await service.create(businessFileId, input, trx, userIdOf(ctx));
       const answer = rendered.of(contact, true);
       const { type, body } = contactBody(ctx.state.format, answer);
       return { status: 201, location: locationOf(contact), etag: answer.etag, contentType: type, body: body.toString('utf8') };
@@ -86,11 +89,11 @@ export function contactRoutes(router: Router<AppState>, db: Knex, service: Conta
     const businessFileId = businessFileOf(ctx);
     const key = contactKey(ctx);
     const { input } = await readContactBody(ctx);
-    sendContact(ctx, rendered.of(await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined), true));
+    sendContact(ctx, rendered.of(await service.update(businessFileId, key, input, ctx.get('If-Match') || undefined, userIdOf(ctx)), true));
   };
 
   const remove = async (ctx: AppContext & { params: Record<string, string> }) => {
-    await service.remove(businessFileOf(ctx), contactKey(ctx), ctx.get('If-Match') || undefined);
+    await service.remove(businessFileOf(ctx), contactKey(ctx), ctx.get('If-Match') || undefined, userIdOf(ctx));
     ctx.status = 200;
     ctx.body = '';
   };

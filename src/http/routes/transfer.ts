@@ -34,7 +34,7 @@ export function transferRoutes(router: Router<AppState>, db: Knex, service: Cont
     requireXmlBody(ctx);
     const dryRun = ctx.query.dry_run;
     if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw new BadRequestError('Parameter dry_run must be true or false.');
-    const report = await importContacts(limitedBody(ctx, IMPORT_BODY_LIMIT), db, { businessFileId, lookups: service.lookups, dryRun: dryRun === 'true' });
+    const report = await importContacts(limitedBody(ctx, IMPORT_BODY_LIMIT), db, { businessFileId, lookups: service.lookups, dryRun: dryRun === 'true', userId: ctx.state.user?.id ?? null });
     if (report.invalid.length > 0) throw new InvalidError(report.invalid.flatMap(describeInvalid));
     ctx.type = XML_TYPE;
     ctx.body = importSummaryDocument(report);
