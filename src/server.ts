@@ -6,7 +6,6 @@ import { randomPassword } from './auth/passwords.js';
 import { addUser, countUsers } from './auth/users.js';
 import type { Config } from './config.js';
 import { loadLookups } from './contacts/lookups.js';
-import { ContactsService } from './contacts/service.js';
 import { connect } from './db/connection.js';
 import { migrateLatest } from './db/migrate.js';
 import { startEventWorkers } from './events/runtime.js';
@@ -44,9 +43,8 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
     await migrateLatest(db);
     await ensureAdmin(db, config, log);
   }
-  const contacts = new ContactsService(db, await loadLookups(db));
   const eventSettings = { ...DEFAULT_EVENT_SETTINGS, ...config.events };
-  const app = buildApp({ db, contacts, log: config.logRequests ? log : () => {}, renderedContacts: config.renderedContacts, events: eventSettings });
+  const app = buildApp({ db, lookups: await loadLookups(db), log: config.logRequests ? log : () => {}, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
 
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a

@@ -6,6 +6,7 @@ import * as createTenancy from './20261122000003_create_tenancy.js';
 import * as createContacts from './20261122000004_create_contacts.js';
 import * as createIdempotencyKeys from './20261122000005_create_idempotency_keys.js';
 import * as contactsPageIndex from './20261122000006_contacts_page_index_and_wide_versions.js';
+import * as firmsAndDocumentFields from './20261206000001_firms_and_document_fields.js';
 import * as createEventsAndWebhooks from './20261206000100_create_events_and_webhooks.js';
 
 export const migrations: Record<string, Knex.Migration> = {
@@ -15,5 +16,6 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261122000004_create_contacts': createContacts,
   '20261122000005_create_idempotency_keys': createIdempotencyKeys,
   '20261122000006_contacts_page_index_and_wide_versions': contactsPageIndex,
+  '20261206000001_firms_and_document_fields': firmsAndDocumentFields,
   '20261206000100_create_events_and_webhooks': createEventsAndWebhooks,
 };

@@ -14,36 +14,42 @@ export interface ApiUser {
   passwordHash: string;
   /** In the order they were given: the first is the default business file. */
   businessFileIds: number[];
+  /** The user's XML profile (contract section 1): how integer elements without a value are written. */
+  emptyIntegers: EmptyIntegers;
 }
 
-async function withBusinessFiles(db: Db, row: { id: number; login: string; password_hash: string } | undefined): Promise<ApiUser | undefined> {
+export type EmptyIntegers = 'empty' | 'omit';
+const profile = (value: unknown): EmptyIntegers => (value === 'omit' ? 'omit' : 'empty');
+
+async function withBusinessFiles(db: Db, row: { id: number; login: string; password_hash: string; empty_integers: string } | undefined): Promise<ApiUser | undefined> {
   if (!row) return undefined;
   const files = await db('user_business_files').select('business_file_id').where('user_id', row.id).orderBy('position');
-  return { id: row.id, login: row.login, passwordHash: row.password_hash, businessFileIds: files.map((f) => Number(f.business_file_id)) };
+  return { id: row.id, login: row.login, passwordHash: row.password_hash, businessFileIds: files.map((f) => Number(f.business_file_id)), emptyIntegers: profile(row.empty_integers) };
 }
 
 interface UserFileRow {
   id: number;
   login: string;
   password_hash: string;
+  empty_integers: string;
   business_file_id: number | null;
 }
 
 /** One query per request (legacy clients authenticate each one): the user with its business files. */
-const USER_BY_LOGIN = `SELECT u.id, u.login, u.password_hash, f.business_file_id FROM users u
+const USER_BY_LOGIN = `SELECT u.id, u.login, u.password_hash, u.empty_integers, f.business_file_id FROM users u
   LEFT JOIN user_business_files f ON f.user_id = u.id WHERE u.login = ? ORDER BY f.position`;
 
 export async function findUserByLogin(db: Db, login: string): Promise<ApiUser | undefined> {
   const rows = await selectRows<UserFileRow>(db, USER_BY_LOGIN, [login]);
   if (rows.length === 0) return undefined;
   const files = rows.filter((r) => r.business_file_id !== null).map((r) => Number(r.business_file_id));
-  return { id: Number(rows[0].id), login: rows[0].login, passwordHash: rows[0].password_hash, businessFileIds: files };
+  return { id: Number(rows[0].id), login: rows[0].login, passwordHash: rows[0].password_hash, businessFileIds: files, emptyIntegers: profile(rows[0].empty_integers) };
 }
 
 export async function findUserByToken(db: Db, token: string): Promise<ApiUser | undefined> {
   const row = await db('api_tokens')
     .join('users', 'users.id', 'api_tokens.user_id')
-    .select('users.id', 'users.login', 'users.password_hash')
+    .select('users.id', 'users.login', 'users.password_hash', 'users.empty_integers')
     .where('api_tokens.token_digest', tokenDigest(token))
     .first();
   return withBusinessFiles(db, row);
@@ -63,7 +69,12 @@ export async function ensureBusinessFile(db: Db, id: number): Promise<void> {
  * Creates a user (or gives an existing one the business file) and the business file if new.
  * With a password for an existing user, the password is changed.
  */
-export async function addUser(db: Knex, login: string, password: string | undefined, businessFileId: number): Promise<{ created: boolean }> {
+export interface UserOptions {
+  /** The XML profile; unchanged for an existing user when not given. */
+  emptyIntegers?: EmptyIntegers;
+}
+
+export async function addUser(db: Knex, login: string, password: string | undefined, businessFileId: number, options: UserOptions = {}): Promise<{ created: boolean }> {
   const passwordHash = password === undefined ? undefined : await hashPassword(password);
   return writeTransaction(db, async (trx) => {
     await ensureBusinessFile(trx, businessFileId);
@@ -71,10 +82,11 @@ export async function addUser(db: Knex, login: string, password: string | undefi
     const created = !user;
     if (!user) {
       if (!passwordHash) throw new Error('A new user needs a password.');
-      const [id] = await trx('users').insert({ login, password_hash: passwordHash, created_at: toDbText(new Date()) });
+      const [id] = await trx('users').insert({ login, password_hash: passwordHash, empty_integers: options.emptyIntegers ?? 'empty', created_at: toDbText(new Date()) });
       user = { id: Number(id) };
-    } else if (passwordHash) {
-      await trx('users').where('id', user.id).update({ password_hash: passwordHash });
+    } else {
+      const changes = { ...(passwordHash && { password_hash: passwordHash }), ...(options.emptyIntegers && { empty_integers: options.emptyIntegers }) };
+      if (Object.keys(changes).length > 0) await trx('users').where('id', user.id).update(changes);
     }
     const member = await trx('user_business_files').where({ user_id: user.id, business_file_id: businessFileId }).first();
     if (!member) {

@@ -8,8 +8,10 @@ import { readConfig } from '../config.js';
 import { connect, describeUrl } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
 import { isClusterWorker, reportListening, runPrimary } from '../cluster.js';
+import { createLog } from '../http/log.js';
 import { startService } from '../server.js';
 import { positiveInteger, required, UsageError } from './args.js';
+import { CONTACT, FIRM } from '../resources/index.js';
 import { exportTo, importFiles } from './transfer.js';
 
 const USAGE = `Usage: contacts <command> [options]
@@ -17,15 +19,18 @@ const USAGE = `Usage: contacts <command> [options]
 Commands:
   serve                                  migrate, then serve the API on HOST:PORT
   migrate                                apply pending migrations and exit
-  users add --login L --password P [--business-file N]
-                                         add a user (and the business file if new; default 1)
+  users add --login L --password P [--business-file N] [--empty-integers omit|empty]
+                                         add a user (and the business file if new; default 1);
+                                         omit: integer elements without a value are left out of its XML
   tokens add --login L                   print a new API token for the user
-  import FILE… [--business-file N] [--dry-run]
-                                         import <contacts> XML files, each all or nothing
-  export [--business-file N]             write the business file's contacts as XML to stdout
+  import FILE… [--business-file N] [--dry-run] [--strict]
+                                         import <contacts> or <firms> XML files, each all or nothing;
+                                         --strict refuses a file with elements that are not kept
+  export [--business-file N] [--firms]   write the business file's contacts (or firms) as XML to stdout
 
 Environment: DATABASE_URL (default sqlite:data/contacts.sqlite3), PORT (8080), HOST (127.0.0.1),
-ADMIN_LOGIN / ADMIN_PASSWORD (first start only), LOG_REQUESTS=0 to silence request lines.`;
+ADMIN_LOGIN / ADMIN_PASSWORD (first start only), LOG_REQUESTS=0 to silence request lines,
+LOG_FORMAT=json for JSON log lines, METRICS_TOKEN / METRICS_PORT to serve /metrics.`;
 
 const print = (line: string) => process.stdout.write(line + '\n');
 
@@ -41,14 +46,16 @@ async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
 
 async function serve(): Promise<void> {
   const config = readConfig();
-  const listening = (where: string) => print(`Contacts API listening on ${where} (database ${describeUrl(config.databaseUrl)})`);
-  if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, print, listening);
+  // LOG_FORMAT=json: these messages are JSON lines too (startService makes its own from `print`).
+  const say = createLog(config.logFormat ?? 'plain', print).print;
+  const listening = (where: string) => say(`Contacts API listening on ${where} (database ${describeUrl(config.databaseUrl)})`);
+  if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, say, listening);
 
   const service = await startService(config, print, undefined, { prepare: !isClusterWorker() });
   if (isClusterWorker()) reportListening(service.url);
   else listening(service.url);
   const stop = (signal: string) => {
-    print(`${signal} received: finishing requests in flight`);
+    say(`${signal} received: finishing requests in flight`);
     service.close().then(
       () => process.exit(0),
       (error) => {
@@ -70,6 +77,9 @@ async function main(argv: string[]): Promise<number> {
       password: { type: 'string' },
       'business-file': { type: 'string' },
       'dry-run': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      firms: { type: 'boolean' },
+      'empty-integers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -89,7 +99,9 @@ async function main(argv: string[]): Promise<number> {
     case 'users add': {
       const login = required('login', values.login);
       const businessFile = positiveInteger('business-file', values['business-file'], 1);
-      const { created } = await withDatabase((db) => addUser(db, login, values.password, businessFile));
+      const emptyIntegers = values['empty-integers'];
+      if (emptyIntegers !== undefined && emptyIntegers !== 'omit' && emptyIntegers !== 'empty') throw new UsageError('--empty-integers must be omit or empty');
+      const { created } = await withDatabase((db) => addUser(db, login, values.password, businessFile, { emptyIntegers }));
       print(`${created ? 'Added' : 'Updated'} user "${login}" with business file ${businessFile}.`);
       return 0;
     }
@@ -101,12 +113,12 @@ async function main(argv: string[]): Promise<number> {
     case 'import': {
       if (rest.length === 0) throw new UsageError('import needs at least one FILE');
       const businessFile = positiveInteger('business-file', values['business-file'], 1);
-      const ok = await withDatabase((db) => importFiles(db, rest, businessFile, values['dry-run'] ?? false));
+      const ok = await withDatabase((db) => importFiles(db, rest, businessFile, { dryRun: values['dry-run'] ?? false, strict: values.strict ?? false }));
       return ok ? 0 : 1;
     }
     case 'export': {
       const businessFile = positiveInteger('business-file', values['business-file'], 1);
-      await withDatabase((db) => exportTo(db, businessFile, process.stdout));
+      await withDatabase((db) => exportTo(db, values.firms ? FIRM : CONTACT, businessFile, process.stdout));
       return 0;
     }
     default:

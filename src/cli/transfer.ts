@@ -6,12 +6,19 @@ import type { Knex } from 'knex';
 import { ensureBusinessFile } from '../auth/users.js';
 import { loadLookups } from '../contacts/lookups.js';
 import { exportDocument } from '../import/exporter.js';
-import { describeInvalid, importContacts } from '../import/importer.js';
+import { describeInvalid, describeNotKept, importFile } from '../import/importer.js';
+import type { ResourceSpec } from '../resources/spec.js';
 import { XmlSyntaxError } from '../xml/document.js';
 import { ProgressBar } from './progress.js';
 
-/** Imports each file as its own all-or-nothing unit; resolves to true when all were valid. */
-export async function importFiles(db: Knex, files: string[], businessFileId: number, dryRun: boolean): Promise<boolean> {
+export interface ImportFlags {
+  dryRun: boolean;
+  /** Refuse a file with elements the service does not keep. */
+  strict: boolean;
+}
+
+/** Imports each file (<contacts> or <firms>) as its own all-or-nothing unit; resolves to true when all were valid. */
+export async function importFiles(db: Knex, files: string[], businessFileId: number, { dryRun, strict }: ImportFlags): Promise<boolean> {
   const lookups = await loadLookups(db);
   await ensureBusinessFile(db, businessFileId);
   let allValid = true;
@@ -21,7 +28,7 @@ export async function importFiles(db: Knex, files: string[], businessFileId: num
     const bar = process.stderr.isTTY ? new ProgressBar(process.stderr, file, size) : undefined;
     let report;
     try {
-      report = await importContacts(stream, db, { businessFileId, lookups, dryRun, onProgress: (done) => bar?.update(done, stream.bytesRead) });
+      report = await importFile(stream, db, { businessFileId, lookups, dryRun, strict, onProgress: (done) => bar?.update(done, stream.bytesRead) });
     } catch (error) {
       if (!(error instanceof XmlSyntaxError)) throw error;
       bar?.finish();
@@ -30,18 +37,19 @@ export async function importFiles(db: Knex, files: string[], businessFileId: num
       continue;
     }
     bar?.finish();
-    for (const invalid of report.invalid) for (const line of describeInvalid(invalid)) process.stderr.write(`${file}: ${line}\n`);
+    for (const invalid of report.invalid) for (const line of describeInvalid(invalid, report.resource)) process.stderr.write(`${file}: ${line}\n`);
     const total = report.created + report.updated + report.unchanged + report.invalid.length;
     const verdict = report.invalid.length > 0 ? 'nothing written' : dryRun ? 'dry run, nothing written' : 'written';
+    const notKept = describeNotKept(report);
     process.stdout.write(
       `${file}: created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, invalid ${report.invalid.length} ` +
-        `(${total} contacts in ${report.seconds.toFixed(1)} s, ${verdict})\n`,
+        `(${total} ${report.resource} in ${report.seconds.toFixed(1)} s, ${verdict})${notKept ? `; ${notKept}` : ''}\n`,
     );
     if (report.invalid.length > 0) allValid = false;
   }
   return allValid;
 }
 
-export async function exportTo(db: Knex, businessFileId: number, out: NodeJS.WritableStream): Promise<void> {
-  await pipeline(Readable.from(exportDocument(db, businessFileId)), out, { end: false });
+export async function exportTo(db: Knex, spec: ResourceSpec, businessFileId: number, out: NodeJS.WritableStream): Promise<void> {
+  await pipeline(Readable.from(exportDocument(db, spec, businessFileId)), out, { end: false });
 }

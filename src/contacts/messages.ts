@@ -17,5 +17,5 @@ export const MESSAGES = {
   controlCharacter: 'contains a control character (only tab and newline are allowed)',
   taken: 'has already been taken',
   tooMany: (max: number, noun: string) => `is too long (maximum is ${max} ${noun})`,
-  notAChild: (id: string, noun: string) => `id ${id} is not one of this contact's ${noun}`,
+  notAChild: (id: string, noun: string, owner = 'contact') => `id ${id} is not one of this ${owner}'s ${noun}`,
 };

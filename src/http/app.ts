@@ -2,14 +2,24 @@
 import Router from '@koa/router';
 import type { Knex } from 'knex';
 import Koa from 'koa';
-import type { ContactsService } from '../contacts/service.js';
-import { authenticate } from './auth.js';
+import type { Lookups } from '../contacts/types.js';
+import { ChangeWatch } from '../db/change-watch.js';
+import { FIRM_RULES } from '../resources/firm-rules.js';
+import { CONTACT, FIRM } from '../resources/index.js';
+import { ResourceService } from '../resources/service.js';
+import { authenticate, authGuards, type AuthOptions } from './auth.js';
 import { renderErrors } from './errors.js';
 import { negotiateFormat } from './format.js';
-import { logRequests, type LogLine } from './log.js';
+import { createLog, logRequests, type LogFormat, type LogLine } from './log.js';
 import { methodNotAllowed } from './method-not-allowed.js';
-import { RenderedContacts } from './rendered-contacts.js';
-import { contactRoutes } from './routes/contacts.js';
+import { RenderedRecords } from './rendered.js';
+import { requestId } from './request-id.js';
+import { metricsRoutes } from '../metrics/endpoint.js';
+import { measureRequests } from '../metrics/http.js';
+import { cacheCounters, measuredCache } from '../metrics/rendered-cache.js';
+import { measureAuth } from '../metrics/auth.js';
+import type { ServiceMetrics } from '../metrics/service.js';
+import { firmContactsRoutes, resourceRoutes } from './routes/resources.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { DEFAULT_EVENT_SETTINGS, type EventSettings } from '../events/settings.js';
@@ -19,44 +29,61 @@ import type { AppState } from './state.js';
 
 export interface AppOptions {
   db: Knex;
-  contacts: ContactsService;
+  lookups: Lookups;
   log: LogLine;
-  /** Contacts whose encoded answers are kept (0: none). */
+  /** The log's format (plain lines by default). */
+  logFormat?: LogFormat;
+  /** Set when metrics are on: requests and the cache are measured, /metrics served when it has a token. */
+  metrics?: Pick<ServiceMetrics, 'token' | 'source'>;
+  /** Contacts (and as many firms) whose encoded answers are kept (0: none). */
   renderedContacts?: number;
+  /** Client address, failed-login throttle and password-check queue (defaults when absent). */
+  auth?: AuthOptions;
   /** Events and webhooks: retention, private URLs (defaults when absent). */
   events?: EventSettings;
 }
 
-/** Logs an unexpected error without its message: knex puts the SQL and its values there. */
-function reportError(log: LogLine) {
-  return (error: unknown) => {
-    const e = error as { name?: string; code?: string; stack?: string };
-    const frames = (e.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 5);
-    log(`error ${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}\n${frames.join('\n')}`);
-  };
-}
-
-export function buildApp({ db, contacts, log, renderedContacts, events = DEFAULT_EVENT_SETTINGS }: AppOptions): Koa<AppState> {
+export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, renderedContacts, auth, events = DEFAULT_EVENT_SETTINGS }: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
+  const logger = createLog(logFormat, log);
   app.silent = true;
-  app.on('error', reportError(log));
+  // An unexpected error is logged without its message: knex puts the SQL and its values there.
+  app.on('error', (error) => logger.error(error));
 
   const publicRoutes = new Router<AppState>();
   healthRoutes(publicRoutes, db);
+  if (metrics?.token) metricsRoutes(publicRoutes, metrics.token, metrics.source);
 
   const api = new Router<AppState>();
-  api.use(authenticate(db));
-  lookupRoutes(api, contacts.lookups);
-  transferRoutes(api, db, contacts); // before contactRoutes: /contacts/export is not a contact id
-  contactRoutes(api, db, contacts, new RenderedContacts(renderedContacts));
-  eventRoutes(api, db, events.retentionDays); // after contactRoutes: /contacts/events is a contact path
+  const guards = authGuards(auth);
+  if (metrics) measureAuth(guards);
+  api.use(authenticate(db, guards));
+  lookupRoutes(api, lookups);
+  const changes = new ChangeWatch(db);
+  const contacts = new ResourceService(db, CONTACT, lookups, changes);
+  const firms = new ResourceService(db, FIRM, lookups, changes, FIRM_RULES);
+  const cache = (service: ResourceService) => {
+    const rendered = new RenderedRecords(service.spec, renderedContacts, metrics ? cacheCounters : undefined);
+    return metrics ? measuredCache(rendered) : rendered;
+  };
+  const renderedContactsCache = cache(contacts);
+  for (const [service, rendered] of [
+    [contacts, renderedContactsCache],
+    [firms, cache(firms)],
+  ] as const) {
+    transferRoutes(api, db, service.spec, lookups); // before the records' routes: /contacts/export is not a contact id
+    resourceRoutes(api, db, service, rendered);
+  }
+  firmContactsRoutes(api, firms, contacts, renderedContactsCache);
+  eventRoutes(api, db, events.retentionDays); // after the records' routes: /contacts/events is a contact path
   webhookRoutes(api, db, events.allowPrivate);
 
-  app.use(logRequests(log));
+  app.use(requestId());
+  if (metrics) app.use(measureRequests());
+  app.use(logRequests(logger));
   app.use(negotiateFormat());
   app.use(renderErrors());
-  app.use(methodNotAllowed(publicRoutes));
-  app.use(methodNotAllowed(api));
+  app.use(methodNotAllowed(publicRoutes, api)); // also names the route for metrics and logs
   app.use(publicRoutes.routes());
   app.use(api.routes());
   return app;

@@ -1,10 +1,11 @@
 // Reads a request body: Content-Type checked (415), size bounded (413, before reading when
 // Content-Length already says too much), then decoded into a ContactInput.
 import getRawBody from 'raw-body';
-import type { ContactInput } from '../contacts/types.js';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
-import { readJsonContact } from '../json/contact-json-reader.js';
-import { readContact } from '../xml/contact-reader.js';
+import { readJsonRecord } from '../json/record-json.js';
+import type { Input } from '../resources/draft.js';
+import type { ResourceSpec } from '../resources/spec.js';
+import { readRecord } from '../xml/record-reader.js';
 import { decodeUtf8, parseDocument } from '../xml/document.js';
 import type { AppContext } from './state.js';
 
@@ -52,10 +53,10 @@ export async function readRawBody(ctx: AppContext, limit: number): Promise<Buffe
   }
 }
 
-/** The <contact> (or {"contact": …}) of a POST or PUT body, and the bytes it came in. */
-export async function readContactBody(ctx: AppContext): Promise<{ input: ContactInput; bytes: Buffer }> {
+/** The record (<contact>, {"contact": …}) of a POST or PUT body, and the bytes it came in. */
+export async function readRecordBody(ctx: AppContext, spec: ResourceSpec): Promise<{ input: Input; bytes: Buffer }> {
   const kind = bodyKind(ctx);
   const bytes = await readRawBody(ctx, CONTACT_BODY_LIMIT);
   const text = decodeUtf8(bytes);
-  return { input: kind === 'json' ? readJsonContact(text) : readContact(parseDocument(text, 'contact')), bytes };
+  return { input: kind === 'json' ? readJsonRecord(spec, text) : readRecord(spec, parseDocument(text, spec.name)), bytes };
 }

@@ -4,7 +4,7 @@
 import type { Middleware } from 'koa';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { BadRequestError, HttpError, NotFoundError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
-import { JsonShapeError } from '../json/contact-json-reader.js';
+import { JsonShapeError } from '../json/record-json.js';
 import { XmlSyntaxError } from '../xml/document.js';
 import { errorBody } from './respond.js';
 import type { AppState } from './state.js';
@@ -32,6 +32,7 @@ export function renderErrors(): Middleware<AppState> {
       await next();
       if (ctx.status === 404 && ctx.body == null) throw new NotFoundError();
     } catch (error) {
+      ctx.state.error = error; // the log line names it (log.ts), without its message
       let httpError = toHttpError(error);
       if (!httpError) {
         httpError = new InternalError();

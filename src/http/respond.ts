@@ -1,18 +1,24 @@
-// The one place responses are serialized: XML or JSON by the negotiated format.
-import { ifNoneMatchMatches } from '../contacts/etag.js';
+// The one place responses are serialized: XML or JSON by the negotiated format, XML shaped by
+// the user's profile (contract section 1).
+import type { ApiUser } from '../auth/users.js';
 import type { Lookups } from '../contacts/types.js';
-import { contactJsonOf, listJsonOf, lookupsJson } from '../json/contact-json.js';
-import { listDocumentOf, type Pagination } from '../xml/contact-writer.js';
+import { listJsonOf, lookupsJson, recordJsonOf } from '../json/record-json.js';
+import { ifNoneMatchMatches } from '../resources/etag.js';
+import type { ResourceSpec } from '../resources/spec.js';
 import { errorsDocument, lookupsDocument } from '../xml/misc-writer.js';
-import type { Rendered } from './rendered-contacts.js';
+import { listDocumentOf, type EmptyIntegers, type Pagination } from '../xml/record-writer.js';
+import type { Rendered } from './rendered.js';
 import type { AppContext, Format } from './state.js';
 
 export const XML_TYPE = 'application/xml; charset=utf-8';
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** A contact's answer body in a format (also stored for idempotent POSTs). */
-export function contactBody(format: Format, contact: Rendered): { type: string; body: string | Buffer } {
-  return format === 'json' ? { type: JSON_TYPE, body: contactJsonOf(contact.json) } : { type: XML_TYPE, body: contact.xmlDocument };
+/** The XML profile of the user asking. */
+export const profileOf = (ctx: AppContext): EmptyIntegers => (ctx.state.user as ApiUser | undefined)?.emptyIntegers ?? 'empty';
+
+/** A record's answer body in the request's format (also stored for idempotent POSTs). */
+export function recordBody(ctx: AppContext, spec: ResourceSpec, record: Rendered): { type: string; body: string | Buffer } {
+  return ctx.state.format === 'json' ? { type: JSON_TYPE, body: recordJsonOf(spec, record.json) } : { type: XML_TYPE, body: record.xmlDocument(profileOf(ctx)) };
 }
 
 /** `xml` and `json` give the encoded body; only the negotiated one is called. */
@@ -27,27 +33,28 @@ function send(ctx: AppContext, status: number, xml: () => string | Buffer, json:
   }
 }
 
-/** A contact, with its ETag; a GET whose If-None-Match names it is answered 304. */
-export function sendContact(ctx: AppContext, contact: Rendered, status = 200): void {
-  ctx.set('ETag', contact.etag);
+/** A record, with its ETag; a GET whose If-None-Match names it is answered 304. */
+export function sendRecord(ctx: AppContext, spec: ResourceSpec, record: Rendered, status = 200): void {
+  ctx.set('ETag', record.etag);
   const ifNoneMatch = ctx.get('If-None-Match');
-  if ((ctx.method === 'GET' || ctx.method === 'HEAD') && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, contact.etag)) {
+  if ((ctx.method === 'GET' || ctx.method === 'HEAD') && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, record.etag)) {
     ctx.status = 304;
     return;
   }
-  const { type, body } = contactBody(ctx.state.format, contact);
+  const { type, body } = recordBody(ctx, spec, record);
   ctx.status = status;
   ctx.type = type;
   ctx.body = body;
 }
 
-/** A list page, concatenated from the contacts' renderings. */
-export function sendContactList(ctx: AppContext, contacts: Rendered[], pagination?: Pagination): void {
+/** A list page, concatenated from the records' renderings. */
+export function sendList(ctx: AppContext, spec: ResourceSpec, records: Rendered[], pagination?: Pagination): void {
+  const profile = profileOf(ctx);
   send(
     ctx,
     200,
-    () => listDocumentOf(contacts.map((c) => c.xmlListItem), pagination),
-    () => listJsonOf(contacts.map((c) => c.json), pagination),
+    () => listDocumentOf(spec, records.map((r) => r.xmlListItem(profile)), pagination),
+    () => listJsonOf(spec, records.map((r) => r.json), pagination),
   );
 }
 

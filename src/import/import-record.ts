@@ -1,28 +1,27 @@
-// One <contact> record of an import file → created, updated or unchanged, inside the
-// caller's transaction. The file is authoritative for what it carries: the contact's id and
-// its children's ids are kept, timestamps too; without <id>, <remote_id> is the key.
-import { isPositiveId } from '../ids.js';
-import { fieldsAsText, overlay } from '../contacts/draft.js';
+// One record of an import file (<contact>, <firm>) → created, updated or unchanged, inside the
+// caller's transaction. The file is authoritative for what it carries: the record's id and its
+// children's ids are kept, timestamps and authors too; without <id>, <remote_id> is the key.
 import { humanize, MESSAGES } from '../contacts/messages.js';
-import { ADDRESS_FIELDS, CONTACT_FIELDS, ITEM_FIELDS, type ChildInput, type Contact, type ContactInput, type ContactValues, type Lookups, type RawValue } from '../contacts/types.js';
-import { checkContact, cleanDraft, cleanText, type ChildDraft, type ContactDraft } from '../contacts/validate.js';
+import type { Lookups, RawValue } from '../contacts/types.js';
 import { InvalidError } from '../errors.js';
+import { isPositiveId } from '../ids.js';
+import { fieldsAsText, listedChildren, overlay, type ChildInput, type Input } from '../resources/draft.js';
+import { storedNames, type CollectionSpec, type DocField, type ResourceSpec, type Row } from '../resources/spec.js';
+import { checkRecord, cleanDraft, cleanText, type ChildDraft, type ChildValues, type Draft, type Values } from '../resources/validate.js';
 import { parseTimestamp } from '../time.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged';
 
-export type ChildTable = 'contact_addresses' | 'contact_items';
-
 /** What the import of one record needs to know of the database (prefetched per chunk). */
 export interface ImportLookup {
-  /** The business file of a contact id, when the id exists. */
+  /** The business file of a record id, when the id exists. */
   ownerOf(id: number): number | undefined;
-  contactById(id: number): Contact | undefined;
-  contactByRemoteId(remoteId: string): Contact | undefined;
-  /** The id of this business file's contact with that remote_id. */
+  recordById(id: number): Row | undefined;
+  recordByRemoteId(remoteId: string): Row | undefined;
+  /** The id of this business file's record with that remote_id. */
   remoteIdOwner(remoteId: string): number | undefined;
-  /** The contact a child id belongs to, when the id exists. */
-  childOwner(table: ChildTable, id: number): number | undefined;
+  /** The record a child id belongs to, when the id exists. */
+  childOwner(collection: string, id: number): number | undefined;
 }
 
 export interface Times {
@@ -32,31 +31,29 @@ export interface Times {
 
 /** Where the import of one record writes (buffered per chunk). */
 export interface ImportWriter {
-  create(values: ContactValues, id: number | undefined, times: Times): void;
-  replace(current: Contact, values: ContactValues, times: Times): void;
+  create(values: Values, id: number | undefined, times: Times): void;
+  replace(current: Row, values: Values, times: Times): void;
 }
 
 export interface RecordKeys {
   id?: number;
   remoteId?: string;
-  childIds: Record<ChildTable, number[]>;
+  childIds: Record<string, number[]>;
 }
 
-const childIdsOf = (children: ChildInput<string>[] | undefined): number[] =>
+const childIdsOf = (children: ChildInput[] | undefined): number[] =>
   (children ?? []).map((c) => cleanText(c.id ?? null)).filter((id): id is string => id !== null && isPositiveId(id)).map(Number);
 
 /** The keys a record touches: used to prefetch, and to keep two records of one chunk apart. */
-export function recordKeys(input: ImportInput): RecordKeys {
-  const rawId = cleanText(input.id ?? null);
+export function recordKeys(spec: ResourceSpec, input: Input): RecordKeys {
+  const rawId = cleanText(input.kept?.id ?? null);
   const remoteId = cleanText(input.fields.remote_id ?? null);
   return {
     ...(rawId !== null && isPositiveId(rawId) && { id: Number(rawId) }),
     ...(remoteId !== null && { remoteId }),
-    childIds: { contact_addresses: childIdsOf(input.contact_addresses), contact_items: childIdsOf(input.contact_items) },
+    childIds: Object.fromEntries(spec.collections.map((c) => [c.name, childIdsOf(listedChildren(input, c.name))])),
   };
 }
-
-export type ImportInput = ContactInput & { id?: RawValue; created_at?: RawValue; updated_at?: RawValue };
 
 type Precision = 'minute' | 'second';
 interface FileTimestamp {
@@ -64,120 +61,150 @@ interface FileTimestamp {
   precision: Precision;
 }
 
-function readTimestamp(raw: RawValue | undefined, field: string, errors: string[]): FileTimestamp | undefined {
+function readTimestamp(raw: RawValue | undefined, label: string, errors: string[]): FileTimestamp | undefined {
   const text = cleanText(raw);
   if (text === null) return undefined;
   const date = parseTimestamp(text);
   if (!date) {
-    errors.push(`${humanize(field)} is not a valid timestamp`);
+    errors.push(`${label} is not a valid timestamp`);
     return undefined;
   }
   return { date, precision: /^\d{2}-\d{2}-\d{4}-\d{2}-\d{2}$/.test(text) || !/T?\d{2}:\d{2}:\d{2}/.test(text) ? 'minute' : 'second' };
 }
 
-function sameAtPrecision(stored: Date, file: FileTimestamp): boolean {
+function sameAtPrecision(stored: unknown, file: FileTimestamp | undefined): boolean {
+  if (!file) return true;
+  if (!(stored instanceof Date)) return false;
   const unit = file.precision === 'minute' ? 60_000 : 1000;
   return Math.floor(stored.getTime() / unit) === Math.floor(file.date.getTime() / unit);
 }
 
+/** The kept values an element of the file gives (authors, timestamps), typed; problems reported in `errors`. */
+interface Kept {
+  authors: Record<string, number>;
+  times: Record<string, FileTimestamp>;
+}
+
+function readKept(fields: DocField[], raw: Record<string, RawValue> | undefined, label: (name: string) => string, errors: string[]): Kept {
+  const kept: Kept = { authors: {}, times: {} };
+  for (const f of fields) {
+    if (f.role !== 'kept') continue;
+    const text = cleanText(raw?.[f.name]);
+    if (text === null) continue;
+    if (f.out === 'time') {
+      const t = readTimestamp(text, label(f.name), errors);
+      if (t) kept.times[f.name] = t;
+    } else if (isPositiveId(text)) kept.authors[f.name] = Number(text);
+    else errors.push(`${label(f.name)} ${MESSAGES.notANumber}`);
+  }
+  return kept;
+}
+
+const keptSame = (stored: Row, kept: Kept) =>
+  Object.entries(kept.authors).every(([k, v]) => stored[k] === v) && Object.entries(kept.times).every(([k, t]) => sameAtPrecision(stored[k], t));
+
+const withKept = (values: Record<string, unknown>, kept: Kept) => {
+  Object.assign(values, kept.authors);
+  for (const [k, t] of Object.entries(kept.times)) values[k] = t.date;
+};
+
 /** The file's children: ids kept as given (checked later), fields laid over the stored child of that id. */
-function fileChildren<F extends string>(listed: ChildInput<F>[], stored: { id: number }[], fields: readonly F[], label: string, errors: string[]): ChildDraft<F>[] {
+function fileChildren(c: CollectionSpec, listed: ChildInput[], stored: Row[], errors: string[]): { drafts: ChildDraft[]; kept: Kept[] } {
   const byId = new Map(stored.map((s) => [s.id, s]));
-  return listed.map((child) => {
+  const kept: Kept[] = [];
+  const drafts = listed.map((child) => {
     const rawId = cleanText(child.id ?? null);
     let id: number | undefined;
     if (rawId !== null) {
       if (isPositiveId(rawId)) id = Number(rawId);
-      else errors.push(`${label} id ${MESSAGES.notANumber}`);
+      else errors.push(`${c.label} id ${MESSAGES.notANumber}`);
     }
-    const base = fieldsAsText(fields, id === undefined ? undefined : byId.get(id));
+    kept.push(readKept(c.fields, child.kept, (name) => `${c.label} ${humanize(name).toLowerCase()}`, errors));
+    const base = fieldsAsText(storedNames(c.fields), id === undefined ? undefined : byId.get(id));
     return { ...(id !== undefined && { id }), fields: overlay(base, child.fields) };
   });
+  return { drafts, kept };
 }
 
-function importDraft(current: Contact | undefined, input: ImportInput, errors: string[]): ContactDraft {
-  const kept = <F extends string>(children: { id: number }[] | undefined, f: readonly F[]): ChildDraft<F>[] => (children ?? []).map((c) => ({ id: c.id, fields: fieldsAsText(f, c) }));
-  return cleanDraft({
-    fields: overlay(fieldsAsText(CONTACT_FIELDS, current), input.fields),
-    contact_addresses: input.contact_addresses
-      ? fileChildren(input.contact_addresses, current?.contact_addresses ?? [], ADDRESS_FIELDS, 'Contact addresses', errors)
-      : kept(current?.contact_addresses, ADDRESS_FIELDS),
-    contact_items: input.contact_items ? fileChildren(input.contact_items, current?.contact_items ?? [], ITEM_FIELDS, 'Contact items', errors) : kept(current?.contact_items, ITEM_FIELDS),
-  });
+function childrenEqual(c: CollectionSpec, stored: Row[], next: ChildValues[], kept: Kept[] | undefined): boolean {
+  if (stored.length !== next.length) return false;
+  const fields = storedNames(c.fields);
+  return next.every((child, i) => (child.id === undefined || child.id === stored[i].id) && fields.every((f) => stored[i][f] === child[f]) && (!kept || keptSame(stored[i], kept[i])));
 }
 
-/** Child ids of the file that belong to some other contact: an error, never a takeover. */
-function foreignChildIds(lookup: ImportLookup, table: ChildTable, values: { id?: number }[], contactId: number | undefined): number[] {
+/** Child ids of the file that belong to some other record: an error, never a takeover. */
+function foreignChildIds(lookup: ImportLookup, collection: string, values: ChildValues[], ownerId: number | undefined): number[] {
   return values
     .map((v) => v.id)
     .filter((id): id is number => {
       if (id === undefined) return false;
-      const owner = lookup.childOwner(table, id);
-      return owner !== undefined && owner !== contactId;
+      const owner = lookup.childOwner(collection, id);
+      return owner !== undefined && owner !== ownerId;
     });
 }
 
-function childrenEqual<V extends { id?: number }>(stored: ({ id: number } & V)[], next: V[], fields: readonly string[]): boolean {
-  if (stored.length !== next.length) return false;
-  return next.every((child, i) => {
-    const s = stored[i] as unknown as Record<string, unknown>;
-    return (child.id === undefined || child.id === stored[i].id) && fields.every((f) => s[f] === (child as unknown as Record<string, unknown>)[f]);
-  });
-}
-
-function unchanged(current: Contact, values: ContactValues, created?: FileTimestamp, updated?: FileTimestamp): boolean {
-  return (
-    CONTACT_FIELDS.every((f) => current[f] === values[f]) &&
-    childrenEqual(current.contact_addresses, values.contact_addresses, ADDRESS_FIELDS) &&
-    childrenEqual(current.contact_items, values.contact_items, ITEM_FIELDS) &&
-    (!created || sameAtPrecision(current.created_at, created)) &&
-    (!updated || sameAtPrecision(current.updated_at, updated))
-  );
-}
-
-export function importRecord(lookup: ImportLookup, writer: ImportWriter, businessFileId: number, input: ImportInput, lookups: Lookups, now: () => Date): ImportOutcome {
+export function importRecord(spec: ResourceSpec, lookup: ImportLookup, writer: ImportWriter, businessFileId: number, input: Input, lookups: Lookups, now: () => Date): ImportOutcome {
   const errors = [...input.problems];
-  const rawId = cleanText(input.id ?? null);
+  const rawId = cleanText(input.kept?.id ?? null);
   let id: number | undefined;
   if (rawId !== null) {
     if (isPositiveId(rawId)) id = Number(rawId);
     else errors.push(`Id ${MESSAGES.notANumber}`);
   }
-  const created = readTimestamp(input.created_at, 'created_at', errors);
-  const updated = readTimestamp(input.updated_at, 'updated_at', errors);
+  const kept = readKept(spec.fields, input.kept, humanize, errors);
 
-  let current: Contact | undefined;
+  let current: Row | undefined;
   if (id !== undefined) {
     const owner = lookup.ownerOf(id);
     if (owner !== undefined && owner !== businessFileId) throw new InvalidError([...errors, `Id ${id} belongs to another business file`]);
-    current = lookup.contactById(id);
+    current = lookup.recordById(id);
   } else {
     const remoteId = cleanText(input.fields.remote_id ?? null);
-    if (remoteId !== null) current = lookup.contactByRemoteId(remoteId);
+    if (remoteId !== null) current = lookup.recordByRemoteId(remoteId);
   }
 
-  const draft = importDraft(current, input, errors);
-  const checked = checkContact(draft, lookups, errors);
+  const draft: Draft = { fields: overlay(fieldsAsText(storedNames(spec.fields), current), input.fields) };
+  const childKept: Record<string, Kept[]> = {};
+  for (const c of spec.collections) {
+    const listed = listedChildren(input, c.name);
+    if (listed) {
+      const read = fileChildren(c, listed, (current?.[c.name] as Row[]) ?? [], errors);
+      draft[c.name] = read.drafts;
+      childKept[c.name] = read.kept;
+    } else {
+      draft[c.name] = ((current?.[c.name] as Row[]) ?? []).map((child) => ({ id: child.id, fields: fieldsAsText(storedNames(c.fields), child) }));
+    }
+  }
+  const checked = checkRecord(spec, cleanDraft(spec, draft), lookups, errors);
   const values = checked.values;
   const problems = [...(checked.errors ?? [])];
-  const remoteOwner = draft.fields.remote_id === null ? undefined : lookup.remoteIdOwner(draft.fields.remote_id);
+  const remoteId = draft.fields.remote_id === null ? null : cleanText(draft.fields.remote_id);
+  const remoteOwner = remoteId === null ? undefined : lookup.remoteIdOwner(remoteId);
   if (remoteOwner !== undefined && remoteOwner !== (current?.id ?? id)) problems.push('Remote id has already been taken');
+  if (values && spec.name === 'firm' && values.parent_firm_id !== null && values.parent_firm_id === (current?.id ?? id)) problems.push('Parent firm id cannot be the firm itself');
   if (values) {
-    for (const [table, label, list] of [
-      ['contact_addresses', 'Contact addresses', values.contact_addresses],
-      ['contact_items', 'Contact items', values.contact_items],
-    ] as const) {
-      for (const foreign of foreignChildIds(lookup, table, list, current?.id ?? id)) problems.push(`${label} id ${foreign} belongs to another contact`);
+    for (const c of spec.collections) {
+      for (const foreign of foreignChildIds(lookup, c.name, values[c.name] as ChildValues[], current?.id ?? id)) problems.push(`${c.label} id ${foreign} belongs to another ${spec.name}`);
     }
   }
   if (problems.length > 0 || !values) throw new InvalidError(problems);
 
+  const unchanged =
+    current !== undefined &&
+    storedNames(spec.fields).every((f) => current[f] === values[f]) &&
+    spec.collections.every((c) => childrenEqual(c, current[c.name] as Row[], values[c.name] as ChildValues[], childKept[c.name])) &&
+    keptSame(current, kept);
+  if (unchanged) return 'unchanged';
+
+  withKept(values, { authors: kept.authors, times: {} });
+  for (const c of spec.collections) (values[c.name] as ChildValues[]).forEach((child, i) => childKept[c.name] && withKept(child, childKept[c.name][i]));
+  const createdAt = kept.times.created_at?.date;
+  const updatedAt = kept.times.updated_at?.date;
   if (!current) {
-    const createdAt = created?.date ?? now();
-    writer.create(values, id, { createdAt, updatedAt: updated?.date ?? createdAt });
+    const at = createdAt ?? now();
+    writer.create(values, id, { createdAt: at, updatedAt: updatedAt ?? at });
     return 'created';
   }
-  if (unchanged(current, values, created, updated)) return 'unchanged';
-  writer.replace(current, values, { createdAt: created?.date ?? current.created_at, updatedAt: updated?.date ?? now() });
+  writer.replace(current, values, { createdAt: createdAt ?? (current.created_at as Date), updatedAt: updatedAt ?? now() });
   return 'updated';
 }

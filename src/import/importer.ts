@@ -1,16 +1,23 @@
-// The importer as a library function: a byte stream of a <contacts> document → a report.
-// The whole file is one transaction: if any contact is invalid nothing is written, and the
-// report lists every invalid contact with its position, source line and messages.
+// The importer as a library function: a byte stream of a <contacts> or <firms> document → a
+// report. The whole file is one transaction: if any record is invalid nothing is written, and
+// the report lists every invalid record with its position, source line and messages, and every
+// element it does not keep (nothing is dropped silently).
 import type { Knex } from 'knex';
 import type { Lookups } from '../contacts/types.js';
+import { lockForWrite } from '../db/transaction.js';
 import { InvalidError } from '../errors.js';
+import { changesBetween, creationChanges, recordEvents, type EventInput, type EventZname } from '../events/record.js';
+import { recordObject } from '../json/record-json.js';
+import { importMetrics } from '../metrics/import.js';
+import { RESOURCES } from '../resources/index.js';
+import { findRecords } from '../resources/read.js';
+import type { ResourceSpec, Row } from '../resources/spec.js';
 import { nowToSecond } from '../time.js';
 import { ChunkLookup, ChunkWriter } from './chunk.js';
-import { importRecord, recordKeys, type ImportInput, type ImportOutcome, type RecordKeys } from './import-record.js';
+import { importRecord, recordKeys, type ImportOutcome, type RecordKeys } from './import-record.js';
+import type { Input } from '../resources/draft.js';
 import { parseRecords, type SyntaxProblem } from './parse-records.js';
-import { splitRecords } from './split-records.js';
-import { lockForWrite } from '../db/transaction.js';
-import { recordImportEvents } from '../events/import-events.js';
+import { IMPORT_ROOTS, splitRecords } from './split-records.js';
 
 export interface InvalidRecord {
   position: number;
@@ -18,11 +25,21 @@ export interface InvalidRecord {
   messages: string[];
 }
 
+export interface NotKept {
+  /** The element's name (`model_firm_id`, or `contact_item.object_zname` inside a child). */
+  name: string;
+  /** How many records had a value for it. */
+  records: number;
+}
+
 export interface ImportReport {
+  /** `contacts` or `firms`: what the file held. */
+  resource: string;
   created: number;
   updated: number;
   unchanged: number;
   invalid: InvalidRecord[];
+  notKept: NotKept[];
   seconds: number;
   dryRun: boolean;
 }
@@ -32,9 +49,13 @@ export interface ImportOptions {
   lookups: Lookups;
   /** Validate and report, write nothing. */
   dryRun?: boolean;
-  /** The acting API user, for the change events (null or absent: the CLI). */
+  /** Refuse the file (as invalid) when it has elements the service does not keep. */
+  strict?: boolean;
+  /** The kind of file expected (`contacts`, `firms`); any when absent. Another root is a 400. */
+  expect?: string;
+  /** The acting API user, author of the records and their events (null or absent: the CLI). */
   userId?: number | null;
-  /** Called after each contact with the number done so far. */
+  /** Called after each record with the number done so far. */
   onProgress?: (done: number) => void;
 }
 
@@ -52,51 +73,92 @@ function keyStrings(k: RecordKeys): string[] {
   return [
     ...(k.id === undefined ? [] : [`id:${k.id}`]),
     ...(k.remoteId === undefined ? [] : [`remote:${k.remoteId}`]),
-    ...k.childIds.contact_addresses.map((id) => `address:${id}`),
-    ...k.childIds.contact_items.map((id) => `item:${id}`),
+    ...Object.entries(k.childIds).flatMap(([collection, ids]) => ids.map((id) => `${collection}:${id}`)),
   ];
 }
 
-export function describeInvalid(r: InvalidRecord): string[] {
-  return r.messages.map((m) => `Contact ${r.position} (line ${r.line}): ${m}`);
+export function describeInvalid(r: InvalidRecord, resource = 'contacts'): string[] {
+  return r.messages.map((m) => `${RESOURCES[resource]?.label ?? 'Record'} ${r.position} (line ${r.line}): ${m}`);
 }
 
-export async function importContacts(source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions): Promise<ImportReport> {
+/** `not kept: model_firm_id (12 firms), language_code (3 contacts)`, or '' when everything was kept. */
+export function describeNotKept(report: Pick<ImportReport, 'notKept' | 'resource'>): string {
+  if (report.notKept.length === 0) return '';
+  const spec = RESOURCES[report.resource];
+  return `not kept: ${report.notKept.map((n) => `${n.name} (${n.records} ${n.records === 1 ? spec.name : spec.plural})`).join(', ')}`;
+}
+
+/** The change events of a chunk: the records read back as written, one event per created or changed one. */
+async function chunkEvents(trx: Knex.Transaction, spec: ResourceSpec, businessFileId: number, written: { createdIds: number[]; replaced: Row[] }, userId: number | null): Promise<void> {
+  const ids = [...written.replaced.map((r) => r.id), ...written.createdIds];
+  if (ids.length === 0) return;
+  const now = new Map((await findRecords(trx, spec, businessFileId, ids)).map((r) => [r.id, recordObject(spec, r)]));
+  const event = (id: number, action: 'create' | 'update', changes: EventInput['changes']): EventInput => ({
+    businessFileId,
+    zname: spec.plural as EventZname,
+    zid: id,
+    action,
+    changes,
+    userId,
+    objectData: now.get(id) as object,
+  });
+  const updates = written.replaced.map((before) => event(before.id, 'update', changesBetween(recordObject(spec, before), now.get(before.id) as object)));
+  await recordEvents(trx, [
+    ...updates.filter((e) => Object.keys(e.changes).length > 0), // a record rewritten with only its timestamps moved
+    ...written.createdIds.map((id) => event(id, 'create', creationChanges(now.get(id) as object))),
+  ]);
+}
+
+export async function importFile(source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions): Promise<ImportReport> {
   const started = process.hrtime.bigint();
   const counts: Record<ImportOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
   const invalid: InvalidRecord[] = [];
+  const notKept = new Map<string, number>();
+  const userId = options.userId ?? null;
+  let spec: ResourceSpec | undefined;
   const trx = await db.transaction();
-  let chunk: { record: { position: number; line: number }; input: ImportInput; keys: RecordKeys }[] = [];
+  let chunk: { record: { position: number; line: number }; input: Input; keys: RecordKeys }[] = [];
   let chunkKeys = new Set<string>();
 
   const flush = async () => {
-    const lookup = await ChunkLookup.load(trx, options.businessFileId, chunk.map((c) => c.keys));
-    const writer = new ChunkWriter(options.businessFileId);
+    if (!spec || chunk.length === 0) return;
+    const lookup = await ChunkLookup.load(trx, spec, options.businessFileId, chunk.map((c) => c.keys));
+    const writer = new ChunkWriter(spec, options.businessFileId, userId);
     const now = nowToSecond();
     for (const { record, input } of chunk) {
       try {
-        counts[importRecord(lookup, writer, options.businessFileId, input, options.lookups, () => now)]++;
+        counts[importRecord(spec, lookup, writer, options.businessFileId, input, options.lookups, () => now)]++;
       } catch (error) {
         if (!(error instanceof InvalidError)) throw error;
         invalid.push({ position: record.position, line: record.line, messages: error.messages });
       }
     }
     await writer.flush(trx);
-    await recordImportEvents(trx, options.businessFileId, writer.written(), options.userId ?? null);
-    if (chunk.length > 0) options.onProgress?.(chunk[chunk.length - 1].record.position);
+    await chunkEvents(trx, spec, options.businessFileId, writer.written(), userId);
+    importMetrics.contactsDone(chunk.length);
+    options.onProgress?.(chunk[chunk.length - 1].record.position);
     chunk = [];
     chunkKeys = new Set();
   };
 
+  const roots = options.expect ? { [options.expect]: IMPORT_ROOTS[options.expect] } : IMPORT_ROOTS;
   try {
     await lockForWrite(trx);
-    for await (const record of parseRecords(splitRecords(source))) {
+    for await (const record of parseRecords(splitRecords(source, roots))) {
+      spec ??= RESOURCES[record.root];
       const { input, syntaxError } = record;
       if (syntaxError) {
         invalid.push({ position: record.position, line: record.line, messages: [locate(syntaxError, record.line)] });
+        importMetrics.contactsDone(1);
         continue;
       }
-      const keys = recordKeys(input);
+      const names = new Set(input.notKept ?? []);
+      for (const name of names) notKept.set(name, (notKept.get(name) ?? 0) + 1);
+      if (options.strict && names.size > 0) {
+        invalid.push({ position: record.position, line: record.line, messages: [...names].map((n) => `Element ${n} is not kept (strict import)`) });
+        continue;
+      }
+      const keys = recordKeys(spec, input);
       const strings = keyStrings(keys);
       // A record touching a key of the chunk sees the effect of the earlier record: flush first.
       if (chunk.length >= CHUNK_RECORDS || strings.some((k) => chunkKeys.has(k))) await flush();
@@ -106,11 +168,23 @@ export async function importContacts(source: AsyncIterable<Uint8Array | string>,
     await flush();
     if (invalid.length > 0 || options.dryRun) await trx.rollback();
     else await trx.commit();
+    importMetrics.fileDone(invalid.length > 0 ? 'invalid' : options.dryRun ? 'dry_run' : 'written', invalid.length);
   } catch (error) {
     if (!trx.isCompleted()) await trx.rollback();
+    importMetrics.fileDone('failed', 0);
     throw error;
   }
   invalid.sort((a, b) => a.position - b.position); // syntax errors are found before validation ones
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { ...counts, invalid, seconds, dryRun: options.dryRun ?? false };
+  return {
+    resource: spec?.plural ?? options.expect ?? 'contacts',
+    ...counts,
+    invalid,
+    notKept: [...notKept].map(([name, records]) => ({ name, records })),
+    seconds,
+    dryRun: options.dryRun ?? false,
+  };
 }
+
+/** The import of a `<contacts>` file (kept for the callers that import only contacts). */
+export const importContacts = (source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions) => importFile(source, db, { expect: 'contacts', ...options });

@@ -3,9 +3,10 @@
 // is kept, and at most IN_FLIGHT batches wait, so memory stays bounded. Small files (one
 // batch or less) are parsed inline: a thread is not worth starting for them.
 import { Worker } from 'node:worker_threads';
-import { readContact } from '../xml/contact-reader.js';
+import type { Input } from '../resources/draft.js';
+import { RESOURCES } from '../resources/index.js';
 import { parseDocument, XmlSyntaxError } from '../xml/document.js';
-import type { ImportInput } from './import-record.js';
+import { readRecord } from '../xml/record-reader.js';
 import type { RawRecord } from './split-records.js';
 
 export const PARSE_BATCH = 200;
@@ -16,18 +17,21 @@ export interface SyntaxProblem {
   location?: { line: number; col: number; reason: string };
 }
 
-export type Parsed = { input: ImportInput; syntaxError?: undefined } | { input?: undefined; syntaxError: SyntaxProblem };
-export type ParsedRecord = Parsed & { position: number; line: number };
+export type Parsed = { input: Input; syntaxError?: undefined } | { input?: undefined; syntaxError: SyntaxProblem };
+export type ParsedRecord = Parsed & { root: string; position: number; line: number };
 
 export interface ParseRequest {
   id: number;
+  /** The file's root (`contacts`, `firms`): which resource the records are. */
+  root: string;
   texts: string[];
 }
 
 /** One record's text → its input, or the syntax problem (any other error is thrown). The parsing thread's job. */
-export function parseRecordText(text: string): Parsed {
+export function parseRecordText(root: string, text: string): Parsed {
+  const spec = RESOURCES[root];
   try {
-    return { input: readContact(parseDocument(text, 'contact')) };
+    return { input: readRecord(spec, parseDocument(text, spec.name)) };
   } catch (error) {
     if (!(error instanceof XmlSyntaxError)) throw error;
     return { syntaxError: { message: error.message, location: error.location } };
@@ -63,11 +67,11 @@ class ParseThread {
     this.worker.on('exit', () => failAll(new Error('the import parsing thread stopped')));
   }
 
-  parse(texts: string[]): Promise<Parsed[]> {
+  parse(root: string, texts: string[]): Promise<Parsed[]> {
     const id = this.nextId++;
     const results = new Promise<Parsed[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     results.catch(() => {}); // rejections are seen when the batch is awaited, in order
-    this.worker.postMessage({ id, texts } satisfies ParseRequest);
+    this.worker.postMessage({ id, root, texts } satisfies ParseRequest);
     return results;
   }
 
@@ -82,7 +86,7 @@ export async function* parseRecords(records: AsyncIterable<RawRecord>): AsyncGen
   async function* drainOne(): AsyncGenerator<ParsedRecord> {
     const batch = pending.shift()!;
     const results = await batch.results;
-    for (let i = 0; i < results.length; i++) yield { ...results[i], position: batch.records[i].position, line: batch.records[i].line };
+    for (let i = 0; i < results.length; i++) yield { ...results[i], root: batch.records[i].root, position: batch.records[i].position, line: batch.records[i].line };
   }
   try {
     let batch: RawRecord[] = [];
@@ -90,15 +94,15 @@ export async function* parseRecords(records: AsyncIterable<RawRecord>): AsyncGen
       batch.push(record);
       if (batch.length < PARSE_BATCH) continue;
       thread ??= new ParseThread();
-      pending.push({ records: batch, results: thread.parse(batch.map((r) => r.text)) });
+      pending.push({ records: batch, results: thread.parse(batch[0].root, batch.map((r) => r.text)) });
       batch = [];
       if (pending.length >= IN_FLIGHT) yield* drainOne();
     }
     if (!thread) {
-      for (const record of batch) yield { ...parseRecordText(record.text), position: record.position, line: record.line };
+      for (const record of batch) yield { ...parseRecordText(record.root, record.text), root: record.root, position: record.position, line: record.line };
       return;
     }
-    if (batch.length > 0) pending.push({ records: batch, results: thread.parse(batch.map((r) => r.text)) });
+    if (batch.length > 0) pending.push({ records: batch, results: thread.parse(batch[0].root, batch.map((r) => r.text)) });
     while (pending.length > 0) yield* drainOne();
   } finally {
     await thread?.stop();

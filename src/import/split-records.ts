@@ -1,12 +1,19 @@
 // Streams a <contacts> document and yields its <contact> records one at a time, with their
 // position in the file and the line they start on, so that memory stays bounded whatever the
 // file's size. Each record is then parsed alone by the same codec as the API. Root
-// attributes and any other child (a list page's <pagination>) are skipped. A file in another
+// attributes and any other child (a list page's <pagination>) are skipped, once checked: the
+// XML outside the records follows the codec's well-formedness rules too. A file in another
 // encoding than UTF-8 is refused as the API refuses such a body (415 over HTTP).
 import { ENCODING_HEAD_BYTES, malformedAt, refuseDeclaredEncoding, refuseOtherEncoding, XmlSyntaxError } from '../xml/document.js';
+import { cdataEnd, checkCharData, commentEnd, declarationEnd, elementEnd, endTag, isBlank, nameAt, piEnd, startsWithDeclaration, startTag, WellFormedProblem } from '../xml/well-formed.js';
+
+/** The roots an import file may have, each with the name of its records. */
+export const IMPORT_ROOTS: Readonly<Record<string, string>> = { contacts: 'contact', firms: 'firm' };
 
 export interface RawRecord {
-  /** 1-based position of the contact in the file. */
+  /** The file's root element (`contacts`, `firms`): what its records are. */
+  root: string;
+  /** 1-based position of the record in the file. */
   position: number;
   /** 1-based line where its <contact> tag starts. */
   line: number;
@@ -24,20 +31,64 @@ function countLines(text: string, from: number, to: number): number {
   return n;
 }
 
+const past = (index: number, length: number) => (index === -1 ? -1 : index + length);
+
+/** Where the scan of a record that is not complete yet stopped: resumed when more data comes. */
+interface RecordScan {
+  /** Index from the record's start where scanning resumes (the start of a construct). */
+  at: number;
+  /** Open record-named elements. */
+  depth: number;
+}
+
+/**
+ * Index just past the ">" of the tag at `lt`, quoted attribute values (which may hold ">")
+ * skipped; -1 when the buffer ends first.
+ */
+function tagEnd(text: string, lt: number): number {
+  for (let i = lt + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '>') return i + 1;
+    if (c === '"' || c === "'") {
+      const close = text.indexOf(c, i + 1);
+      if (close === -1) return -1;
+      i = close;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The text outside the records (prolog, what lies between records, epilog) is checked here with
+ * the codec's own rules (../xml/well-formed.ts), as libxml2 checks it; each record is cut out by
+ * a light lexical scan (comments, CDATA, PIs, quoted attribute values and nested elements of the
+ * same name are skipped correctly) and checked whole when it is parsed.
+ */
 class Splitter {
   private buffer = '';
   private offset = 0; // everything before it is consumed
   private line = 1; // line of buffer[offset]
   private column0 = 0; // characters of the current line before buffer[0], dropped by push()
-  private state: 'prolog' | 'body' | 'done' = 'prolog';
+  private state: 'prolog' | 'body' | 'epilog' | 'done' = 'prolog';
+  private atStart = true; // nothing consumed yet: where an XML declaration may be
   private position = 0;
+  private root = '';
+  private record = '';
+  private scan: RecordScan | undefined;
 
-  constructor(private readonly ended: () => boolean) {}
+  constructor(
+    private readonly ended: () => boolean,
+    private readonly roots: Readonly<Record<string, string>>,
+  ) {}
+
+  private get rootNames(): string {
+    return Object.keys(this.roots).map((r) => `<${r}>`).join(' or ');
+  }
 
   push(text: string): void {
     const lastNewline = this.buffer.lastIndexOf('\n', this.offset - 1);
     this.column0 = lastNewline === -1 ? this.column0 + this.offset : this.offset - lastNewline - 1;
-    this.buffer = this.buffer.slice(this.offset) + text;
+    this.buffer = this.buffer.slice(this.offset) + (this.atStart && this.buffer === '' && text.startsWith('\uFEFF') ? text.slice(1) : text);
     this.offset = 0;
   }
 
@@ -49,85 +100,171 @@ class Splitter {
 
   /** Consumes the buffer up to `index`, keeping the line count right. */
   private consume(index: number): void {
+    if (index > this.offset) this.atStart = false;
     this.line += countLines(this.buffer, this.offset, index);
     this.offset = index;
   }
 
-  private startsWith(text: string, at: number): boolean {
-    return this.buffer.startsWith(text, at);
+  /** Refuses what is still unread once it is larger than a record may be. */
+  private checkSize(): void {
+    if (this.buffer.length - this.offset > MAX_RECORD_BYTES) this.fail(this.offset, `an element is larger than ${MAX_RECORD_BYTES} bytes or never closed.`);
   }
 
-  /** Index just past `terminator` searched from `from`, or -1 when more data is needed. */
-  private endOf(terminator: string, from: number): number {
-    const i = this.buffer.indexOf(terminator, from);
-    if (i === -1) {
-      if (this.buffer.length - this.offset > MAX_RECORD_BYTES) this.fail(this.offset, `an element is larger than ${MAX_RECORD_BYTES} bytes or never closed.`);
-      if (this.ended()) this.fail(this.offset, `unexpected end of file, "${terminator}" expected.`);
-      return -1;
+  /**
+   * Runs a check of ../xml/well-formed.ts at the buffer: its result, or undefined when the
+   * construct is cut by the end of the buffer and more data may complete it.
+   */
+  private check<T>(run: (text: string) => T): T | undefined {
+    try {
+      return run(this.buffer);
+    } catch (error) {
+      if (!(error instanceof WellFormedProblem)) throw error;
+      if (error.incomplete && !this.ended()) {
+        this.checkSize();
+        return undefined;
+      }
+      this.fail(error.index, error.message);
     }
-    return i + terminator.length;
   }
 
-  private isBlank(from: number, to: number): boolean {
-    return /^\s*$/.test(this.buffer.slice(from, to));
+  /** Index just past the record element at the offset, or -1 when more data is needed. */
+  private recordEnd(): number {
+    const b = this.buffer;
+    const start = this.offset;
+    const name = this.record;
+    let { at, depth } = this.scan ?? { at: 0, depth: 0 };
+    for (;;) {
+      const lt = b.indexOf('<', start + at);
+      if (lt === -1) {
+        at = b.length - start;
+        break;
+      }
+      if (b.length - lt < name.length + 10 && !this.ended()) {
+        at = lt - start;
+        break;
+      }
+      let next: number; // -1: the construct at lt is not complete yet
+      if (b.startsWith('<!--', lt)) next = past(b.indexOf('-->', lt + 4), 3);
+      else if (b.startsWith('<![CDATA[', lt)) next = past(b.indexOf(']]>', lt + 9), 3);
+      else if (b.startsWith('<?', lt)) next = past(b.indexOf('?>', lt + 2), 2);
+      else if (b.startsWith(name, lt + 2) && b[lt + 1] === '/' && isNameEnd(b[lt + 2 + name.length])) {
+        next = past(b.indexOf('>', lt + 2), 1);
+        if (next !== -1 && --depth === 0) {
+          this.scan = undefined;
+          return next;
+        }
+      } else if (b.startsWith(name, lt + 1) && isNameEnd(b[lt + 1 + name.length])) {
+        next = tagEnd(b, lt);
+        if (next !== -1 && b[next - 2] !== '/') depth++;
+        else if (next !== -1 && depth === 0) {
+          this.scan = undefined;
+          return next;
+        }
+      } else {
+        next = lt + 1;
+      }
+      if (next === -1) {
+        at = lt - start;
+        break;
+      }
+      at = next - start;
+    }
+    if (this.ended()) this.fail(start, `the element <${name}> is never closed.`);
+    this.checkSize();
+    this.scan = { at, depth };
+    return -1;
   }
 
   /** The next record, undefined when more data is needed, or null at the end of the document. */
   next(): RawRecord | undefined | null {
     for (;;) {
       if (this.state === 'done') return null;
+      if (this.scan) return this.nextRecord();
       const b = this.buffer;
       const lt = b.indexOf('<', this.offset);
-      if (lt === -1) {
-        if (!this.isBlank(this.offset, b.length)) this.fail(this.offset, 'text is not allowed here.');
-        this.consume(b.length);
-        if (this.ended()) this.fail(this.offset, this.state === 'prolog' ? 'the document is empty.' : 'unexpected end of file, </contacts> expected.');
-        return undefined;
+      const textEnd = lt === -1 ? b.length : lt;
+      if (this.state === 'body') {
+        // Character data in the root is ignored, as white space is, once its references and
+        // "]]>" are checked. Before a "<" arrives, an unfinished reference or "]]" waits.
+        let checked = textEnd;
+        if (lt === -1 && !this.ended()) {
+          const amp = b.lastIndexOf('&');
+          checked = Math.max(this.offset, amp >= this.offset && !b.includes(';', amp) ? amp : b.length - 2);
+        }
+        if (!this.check((text) => (checkCharData(text, this.offset, checked), true))) return undefined;
+        this.consume(checked);
+      } else if (!isBlank(b, this.offset, textEnd)) {
+        let at = this.offset;
+        while (isBlank(b, at, at + 1)) at++;
+        this.fail(at, this.state === 'prolog' ? 'text is not allowed before the root element.' : 'text is not allowed after the root element.');
+      } else {
+        this.consume(textEnd);
       }
-      if (!this.isBlank(this.offset, lt)) this.fail(this.offset, 'text is not allowed here.');
-      this.consume(lt);
+      if (lt === -1) {
+        if (!this.ended()) {
+          this.checkSize();
+          return undefined;
+        }
+        if (this.state === 'epilog') {
+          this.state = 'done';
+          return null;
+        }
+        this.fail(this.offset, this.state === 'prolog' ? 'the document is empty.' : `unexpected end of file, </${this.root}> expected.`);
+      }
       if (b.length - lt < 12 && !this.ended()) return undefined;
 
-      if (this.startsWith('<!--', lt)) {
-        const end = this.endOf('-->', lt + 4);
-        if (end === -1) return undefined;
+      if (/^<!DOCTYPE/i.test(b.slice(lt, lt + 9))) this.fail(lt, 'DOCTYPE declarations are not allowed.');
+      if (this.atStart && startsWithDeclaration(b, lt)) {
+        const end = this.check((text) => declarationEnd(text, lt));
+        if (end === undefined) return undefined;
+        refuseDeclaredEncoding(b.slice(lt, end));
         this.consume(end);
-      } else if (/^<!DOCTYPE/i.test(b.slice(lt, lt + 9))) {
-        this.fail(lt, 'DOCTYPE declarations are not allowed.');
-      } else if (this.startsWith('<?', lt)) {
-        if (this.state !== 'prolog') this.fail(lt, 'a processing instruction is not allowed here.');
-        const end = this.endOf('?>', lt + 2);
-        if (end === -1) return undefined;
-        if (/^<\?xml\s/.test(b.slice(lt, lt + 6))) refuseDeclaredEncoding(b.slice(lt, end));
-        this.consume(end);
-      } else if (this.state === 'prolog') {
-        if (!this.startsWith('<contacts', lt) || !isNameEnd(b[lt + 9])) this.fail(lt, 'the root element must be <contacts>.');
-        const end = this.endOf('>', lt + 1);
-        if (end === -1) return undefined;
-        this.state = b[end - 2] === '/' ? 'done' : 'body';
-        this.consume(end);
-      } else if (this.startsWith('</contacts', lt)) {
-        this.state = 'done';
-        return null;
-      } else if (this.startsWith('<contact', lt) && isNameEnd(b[lt + 8])) {
-        const tagEnd = this.endOf('>', lt + 1);
-        if (tagEnd === -1) return undefined;
-        const end = b[tagEnd - 2] === '/' ? tagEnd : this.endOf('</contact>', tagEnd);
-        if (end === -1) return undefined;
-        const record = { position: ++this.position, line: this.line, text: b.slice(lt, end) };
-        this.consume(end);
-        return record;
-      } else {
-        // Any other element (<pagination>): skipped whole. None of them nests itself.
-        const name = /^<([A-Za-z_][\w.-]*)/.exec(b.slice(lt, lt + 200))?.[1];
-        if (!name) this.fail(lt, 'a start tag is expected.');
-        const tagEnd = this.endOf('>', lt + 1);
-        if (tagEnd === -1) return undefined;
-        const end = b[tagEnd - 2] === '/' ? tagEnd : this.endOf(`</${name}>`, tagEnd);
-        if (end === -1) return undefined;
-        this.consume(end);
+        continue;
       }
+      let end: number | undefined;
+      if (b.startsWith('<!--', lt)) end = this.check((text) => commentEnd(text, lt));
+      else if (b.startsWith('<?', lt)) end = this.check((text) => piEnd(text, lt));
+      else if (this.state === 'epilog') this.fail(lt, b[lt + 1] === '!' ? 'markup is not allowed after the root element.' : 'a document has only one root element.');
+      else if (this.state === 'prolog') {
+        const name = nameAt(b, lt + 1) ?? '';
+        if (lt + 1 + name.length >= b.length && !this.ended()) return undefined;
+        const record = Object.hasOwn(this.roots, name) ? this.roots[name] : undefined;
+        if (!record) this.fail(lt, `the root element must be ${this.rootNames}.`);
+        const tag = this.check((text) => startTag(text, lt));
+        if (!tag) return undefined;
+        this.root = name;
+        this.record = record;
+        this.state = tag.empty ? 'epilog' : 'body';
+        end = tag.end;
+      } else if (b.startsWith('</', lt)) {
+        const tag = this.check((text) => endTag(text, lt));
+        if (!tag) return undefined;
+        if (tag.name !== this.root) this.fail(lt, `the closing tag '${tag.name.slice(0, 80)}' does not match the open tag '${this.root}'.`);
+        this.state = 'epilog';
+        end = tag.end;
+      } else if (b.startsWith('<![CDATA[', lt)) {
+        end = this.check((text) => cdataEnd(text, lt));
+      } else if (b[lt + 1] === '!') {
+        this.fail(lt, `"<!" must start a comment or a CDATA section.`);
+      } else if (nameAt(b, lt + 1) === this.record) {
+        this.consume(lt);
+        this.scan = { at: 0, depth: 0 };
+        return this.nextRecord();
+      } else {
+        // Any other element (<pagination>): checked whole, then skipped.
+        end = this.check((text) => elementEnd(text, lt));
+      }
+      if (end === undefined) return undefined;
+      this.consume(end);
     }
+  }
+
+  private nextRecord(): RawRecord | undefined {
+    const end = this.recordEnd();
+    if (end === -1) return undefined;
+    const record = { root: this.root, position: ++this.position, line: this.line, text: this.buffer.slice(this.offset, end) };
+    this.consume(end);
+    return record;
   }
 }
 
@@ -157,11 +294,11 @@ async function* encodingChecked(source: AsyncIterable<Uint8Array | string>): Asy
   if (head) yield release(head);
 }
 
-/** Yields the <contact> records of a <contacts> document read from a byte stream. */
-export async function* splitRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<RawRecord> {
+/** Yields the records (<contact>, <firm>) of an import document (<contacts>, <firms>) read from a byte stream. */
+export async function* splitRecords(source: AsyncIterable<Uint8Array | string>, roots: Readonly<Record<string, string>> = IMPORT_ROOTS): AsyncGenerator<RawRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let ended = false;
-  const splitter = new Splitter(() => ended);
+  const splitter = new Splitter(() => ended, roots);
   const decode = (chunk?: Uint8Array) => {
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
@@ -179,5 +316,5 @@ export async function* splitRecords(source: AsyncIterable<Uint8Array | string>):
   splitter.push(decode());
   ended = true;
   yield* drain();
-  if (splitter.next() !== null) throw new XmlSyntaxError('Malformed XML: unexpected end of file, </contacts> expected.');
+  if (splitter.next() !== null) throw new XmlSyntaxError('Malformed XML: unexpected end of file, the root element is not closed.');
 }

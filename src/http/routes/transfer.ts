@@ -1,16 +1,18 @@
-// Bulk transfer over HTTP: GET …/contacts/export.xml streams the whole business file;
-// POST …/contacts/import.xml takes a <contacts> document (up to 64 MiB), all or nothing.
+// Bulk transfer over HTTP, per resource: GET …/{contacts|firms}/export.xml streams the whole
+// business file; POST …/{contacts|firms}/import.xml takes such a document (up to 64 MiB), all
+// or nothing, and reports what it did not keep.
 import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Knex } from 'knex';
-import type { ContactsService } from '../../contacts/service.js';
+import type { Lookups } from '../../contacts/types.js';
 import { BadRequestError, InvalidError, NotFoundError } from '../../errors.js';
 import { exportDocument } from '../../import/exporter.js';
-import { describeInvalid, importContacts } from '../../import/importer.js';
+import { describeInvalid, importFile } from '../../import/importer.js';
+import type { ResourceSpec } from '../../resources/spec.js';
 import { importSummaryDocument } from '../../xml/import-writer.js';
 import { businessFileOf } from '../auth.js';
 import { limitedBody, requireXmlBody } from '../body.js';
-import { XML_TYPE } from '../respond.js';
+import { profileOf, XML_TYPE } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
 
 export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -20,27 +22,31 @@ function xmlOnly(ctx: AppContext): void {
   if (ctx.state.format !== 'xml') throw new NotFoundError('Import and export are XML only.');
 }
 
-export function transferRoutes(router: Router<AppState>, db: Knex, service: ContactsService): void {
+function flag(ctx: AppContext, name: string): boolean {
+  const value = ctx.query[name];
+  if (value !== undefined && value !== 'true' && value !== 'false') throw new BadRequestError(`Parameter ${name} must be true or false.`);
+  return value === 'true';
+}
+
+export function transferRoutes(router: Router<AppState>, db: Knex, spec: ResourceSpec, lookups: Lookups): void {
   const exporter = async (ctx: AppContext) => {
     xmlOnly(ctx);
-    const businessFileId = businessFileOf(ctx);
     ctx.type = XML_TYPE;
-    ctx.body = Readable.from(exportDocument(db, businessFileId));
+    ctx.body = Readable.from(exportDocument(db, spec, businessFileOf(ctx), profileOf(ctx)));
   };
 
   const importer = async (ctx: AppContext) => {
     xmlOnly(ctx);
     const businessFileId = businessFileOf(ctx);
     requireXmlBody(ctx);
-    const dryRun = ctx.query.dry_run;
-    if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw new BadRequestError('Parameter dry_run must be true or false.');
-    const report = await importContacts(limitedBody(ctx, IMPORT_BODY_LIMIT), db, { businessFileId, lookups: service.lookups, dryRun: dryRun === 'true', userId: ctx.state.user?.id ?? null });
-    if (report.invalid.length > 0) throw new InvalidError(report.invalid.flatMap(describeInvalid));
+    const options = { businessFileId, lookups, dryRun: flag(ctx, 'dry_run'), strict: flag(ctx, 'strict'), expect: spec.plural, userId: ctx.state.user?.id ?? null };
+    const report = await importFile(limitedBody(ctx, IMPORT_BODY_LIMIT), db, options);
+    if (report.invalid.length > 0) throw new InvalidError(report.invalid.flatMap((r) => describeInvalid(r, spec.plural)));
     ctx.type = XML_TYPE;
     ctx.body = importSummaryDocument(report);
   };
 
-  for (const prefix of ['/:bf/contacts', '/contacts']) {
+  for (const prefix of [`/:bf/${spec.plural}`, `/${spec.plural}`]) {
     router.get(`${prefix}/export`, exporter);
     router.post(`${prefix}/import`, importer);
   }

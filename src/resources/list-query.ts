@@ -1,20 +1,20 @@
-// The query string of a list request → a checked ListQuery, or every problem at once.
-// Pure: the HTTP layer turns problems into a 400.
+// The query string of a list request → a checked ListQuery for a resource, or every problem at
+// once. Pure: the HTTP layer turns problems into a 400.
+import type { Lookups } from '../contacts/types.js';
 import { parseTimestamp } from '../time.js';
+import type { ResourceSpec } from './spec.js';
 
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 500;
-export const SORTABLE = ['id', 'last_name', 'first_name', 'created_at', 'updated_at'] as const;
-export type SortField = (typeof SORTABLE)[number];
 
 export interface ListQuery {
   page: number;
   perPage: number;
-  sort: { field: SortField; direction: 'asc' | 'desc' }[];
+  sort: { field: string; direction: 'asc' | 'desc' }[];
   pagination: boolean;
   filters: {
-    firmIds?: number[];
-    contactTypes?: string[];
+    /** column → accepted values (firm_id=1,2; contact_type=client,prospect). */
+    anyOf: Record<string, (string | number)[]>;
     remoteId?: string;
     updatedSince?: Date;
     q?: string;
@@ -25,7 +25,7 @@ type Params = Record<string, string | string[] | undefined>;
 
 const DECIMAL = /^[0-9]{1,9}$/;
 
-export function parseListQuery(params: Params, contactTypes: ReadonlySet<string>): { query?: ListQuery; problems: string[] } {
+export function parseListQuery(spec: ResourceSpec, params: Params, lookups: Lookups): { query?: ListQuery; problems: string[] } {
   const problems: string[] = [];
   const single = (name: string): string | undefined => {
     const v = params[name];
@@ -50,7 +50,7 @@ export function parseListQuery(params: Params, contactTypes: ReadonlySet<string>
     perPage: integer('per_page', DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
     sort: [],
     pagination: true,
-    filters: {},
+    filters: { anyOf: {} },
   };
 
   const pagination = single('pagination');
@@ -60,27 +60,28 @@ export function parseListQuery(params: Params, contactTypes: ReadonlySet<string>
   const sort = single('sort');
   for (const part of sort ? sort.split(',') : []) {
     const [field, direction = 'asc', extra] = part.trim().split(':');
-    if (!(SORTABLE as readonly string[]).includes(field) || !['asc', 'desc'].includes(direction.toLowerCase()) || extra !== undefined) {
-      problems.push(`Parameter sort: "${part}" is not one of ${SORTABLE.join(', ')}, optionally followed by :asc or :desc.`);
+    if (!spec.sortable.includes(field) || !['asc', 'desc'].includes(direction.toLowerCase()) || extra !== undefined) {
+      problems.push(`Parameter sort: "${part}" is not one of ${spec.sortable.join(', ')}, optionally followed by :asc or :desc.`);
       continue;
     }
-    query.sort.push({ field: field as SortField, direction: direction.toLowerCase() as 'asc' | 'desc' });
+    query.sort.push({ field, direction: direction.toLowerCase() as 'asc' | 'desc' });
   }
   // Ties are always broken by id, so that paging is stable.
   if (!query.sort.some((s) => s.field === 'id')) query.sort.push({ field: 'id', direction: 'asc' });
 
-  const firmIds = single('firm_id');
-  if (firmIds) {
-    const ids = firmIds.split(',').map((s) => s.trim());
-    if (ids.some((id) => !/^[0-9]{1,15}$/.test(id) || Number(id) === 0)) problems.push('Parameter firm_id must be a comma-separated list of positive integers.');
-    else query.filters.firmIds = ids.map(Number);
-  }
-  const types = single('contact_type');
-  if (types) {
-    const list = types.split(',').map((s) => s.trim());
-    const unknown = list.filter((t) => !contactTypes.has(t));
-    if (unknown.length > 0) problems.push(`Parameter contact_type: ${unknown.join(', ')} is not a contact type.`);
-    else query.filters.contactTypes = list;
+  for (const filter of spec.filters) {
+    const raw = single(filter.param);
+    if (!raw) continue;
+    const list = raw.split(',').map((s) => s.trim());
+    if (filter.type === 'ids') {
+      if (list.some((id) => !/^[0-9]{1,15}$/.test(id) || Number(id) === 0)) problems.push(`Parameter ${filter.param} must be a comma-separated list of positive integers.`);
+      else query.filters.anyOf[filter.column] = list.map(Number);
+    } else {
+      const table = lookups[filter.table] as Map<unknown, unknown>;
+      const unknown = list.filter((t) => !table.has(t));
+      if (unknown.length > 0) problems.push(`Parameter ${filter.param}: ${unknown.join(', ')} is not a ${filter.noun}.`);
+      else query.filters.anyOf[filter.column] = list;
+    }
   }
   const remoteId = single('remote_id');
   if (remoteId) query.filters.remoteId = remoteId;

@@ -1,0 +1,37 @@
+// What firms check beyond their fields (contract section 10): a parent is another firm of the
+// same business file and never makes a cycle; a firm still used by contacts or by other firms
+// as their parent cannot be deleted.
+import type { Knex } from 'knex';
+import type { ResourceRules } from './service.js';
+
+/** Parent chains longer than this are treated as a cycle (they cannot be walked in bounded time). */
+const MAX_DEPTH = 1_000;
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+export const FIRM_RULES: ResourceRules = {
+  async check(trx: Knex.Transaction, businessFileId, values, id) {
+    const parent = values.parent_firm_id as number | null;
+    if (parent === null) return [];
+    if (parent === id) return ['Parent firm id cannot be the firm itself'];
+    let current: number | null = parent;
+    for (let depth = 0; current !== null; depth++) {
+      const row = (await trx('firms').select('parent_firm_id').where({ business_file_id: businessFileId, id: current }).first()) as { parent_firm_id: number | string | null } | undefined;
+      if (!row) return current === parent ? ['Parent firm id is not a firm of this business file'] : [];
+      current = row.parent_firm_id === null ? null : Number(row.parent_firm_id);
+      if (current === id || depth >= MAX_DEPTH) return ['Parent firm id would create a cycle'];
+    }
+    return [];
+  },
+
+  async deleteProblems(trx, businessFileId, id) {
+    const [contacts, firms] = await Promise.all([
+      trx('contacts').count({ n: '*' }).where({ business_file_id: businessFileId, firm_id: id }).first(),
+      trx('firms').count({ n: '*' }).where({ business_file_id: businessFileId, parent_firm_id: id }).first(),
+    ]);
+    const problems: string[] = [];
+    if (Number(contacts?.n ?? 0) > 0) problems.push(`Firm cannot be deleted because it is used by ${count(Number(contacts?.n), 'contact')}`);
+    if (Number(firms?.n ?? 0) > 0) problems.push(`Firm cannot be deleted because it is used by ${count(Number(firms?.n), 'firm')}`);
+    return problems;
+  },
+};

@@ -1,0 +1,171 @@
+// The operations of the API on one resource (contacts, firms): each write is one transaction in
+// which the record is read (locked on MySQL), the input laid over it, validated, only real
+// changes written, and one change event recorded for what changed.
+import type { Knex } from 'knex';
+import { ChangeWatch } from '../db/change-watch.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { writeTransaction } from '../db/transaction.js';
+import { InvalidError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { changesBetween, creationChanges, recordEvent } from '../events/record.js';
+import type { EventZname } from '../events/record.js';
+import { recordObject } from '../json/record-json.js';
+import { MESSAGES } from '../contacts/messages.js';
+import type { Lookups } from '../contacts/types.js';
+import { nowToSecond } from '../time.js';
+import { isUnchanged, recordChanges } from './changes.js';
+import { draftForCreate, draftForUpdate, type Input } from './draft.js';
+import { etagOf, ifMatchAccepts } from './etag.js';
+import { countRecords, listRefs, type Scope } from './list.js';
+import type { ListQuery } from './list-query.js';
+import { findRecord, findRecords, findRef, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
+import type { ResourceSpec, Row } from './spec.js';
+import { checkRecord, type Draft, type Values } from './validate.js';
+import { deleteRecord, insertRecord, updateRecord } from './write.js';
+
+type Trx = Knex.Transaction;
+
+const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
+
+/** What a resource checks beyond its fields (a firm's parent) and before a delete (a firm still used). */
+export interface ResourceRules {
+  check?(trx: Trx, businessFileId: number, values: Values, id: number | undefined): Promise<string[]>;
+  deleteProblems?(trx: Trx, businessFileId: number, id: number): Promise<string[]>;
+}
+
+export interface Page {
+  refs: RecordRef[];
+  totalEntries: number;
+}
+
+/** Counts of list queries, kept while the database has not changed (SQLite; see ChangeWatch). */
+const COUNTS_KEPT = 1_000;
+
+export class ResourceService {
+  private readonly counts = new Map<string, { token: string; total: number }>();
+
+  constructor(
+    private readonly db: Knex,
+    readonly spec: ResourceSpec,
+    readonly lookups: Lookups,
+    private readonly changes: ChangeWatch,
+    private readonly rules: ResourceRules = {},
+  ) {}
+
+  notFound(): NotFoundError {
+    return new NotFoundError(`${this.spec.label} not found.`);
+  }
+
+  /** total_entries of a list: counted again only when something may have been written. */
+  private async total(businessFileId: number, query: ListQuery, scope?: Scope): Promise<number> {
+    const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
+    const token = await this.changes.token();
+    const kept = this.counts.get(key);
+    if (token !== undefined && kept?.token === token) return kept.total;
+    const total = await countRecords(this.db, this.spec, businessFileId, query.filters, scope);
+    if (token !== undefined) {
+      if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
+      this.counts.set(key, { token, total });
+    }
+    return total;
+  }
+
+  async list(businessFileId: number, query: ListQuery, scope?: Scope): Promise<Page> {
+    const [refs, totalEntries] = await Promise.all([
+      listRefs(this.db, this.spec, businessFileId, query, scope),
+      query.pagination ? this.total(businessFileId, query, scope) : Promise.resolve(0),
+    ]);
+    return { refs, totalEntries };
+  }
+
+  /** Which state of a record is current, or 404. */
+  async ref(businessFileId: number, key: RecordKey): Promise<RecordRef> {
+    const ref = await findRef(this.db, this.spec, businessFileId, key);
+    if (!ref) throw this.notFound();
+    return ref;
+  }
+
+  /** The records with these ids (those that still exist), in no particular order. */
+  getMany(businessFileId: number, ids: number[]): Promise<Row[]> {
+    return findRecords(this.db, this.spec, businessFileId, ids);
+  }
+
+  async get(businessFileId: number, key: RecordKey): Promise<Row> {
+    const record = await findRecord(this.db, this.spec, businessFileId, key);
+    if (!record) throw this.notFound();
+    return record;
+  }
+
+  /** Validates a draft, remote_id uniqueness and the resource's rules included: every problem at once, or the values. */
+  private async validate(trx: Trx, businessFileId: number, draft: Draft, problems: string[], exceptId?: number): Promise<Values> {
+    const checked = checkRecord(this.spec, draft, this.lookups, problems);
+    const remoteId = draft.fields.remote_id;
+    const taken = remoteId != null && (await remoteIdTaken(trx, this.spec, businessFileId, remoteId, exceptId));
+    const ruled = checked.values && this.rules.check ? await this.rules.check(trx, businessFileId, checked.values, exceptId) : [];
+    const errors = [...(checked.errors ?? []), ...(taken ? [REMOTE_ID_TAKEN] : []), ...ruled];
+    if (errors.length > 0 || !checked.values) throw new InvalidError(errors);
+    return checked.values;
+  }
+
+  /** Runs a write (in `outer` when given); a unique-key race on remote_id becomes the same 422 as the check. */
+  private async write<T>(outer: Trx | undefined, work: (trx: Trx) => Promise<T>): Promise<T> {
+    try {
+      return await (outer ? work(outer) : writeTransaction(this.db, work));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new InvalidError([REMOTE_ID_TAKEN]);
+      throw error;
+    }
+  }
+
+  private checkPrecondition(current: Row, ifMatch: string | undefined): void {
+    if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, etagOf(this.spec, current))) throw new PreconditionFailedError();
+  }
+
+  private event(trx: Trx, businessFileId: number, zid: number, action: 'create' | 'update' | 'destroy', actor: number | null, before: Row | null, after: Row | null): Promise<void> {
+    const beforeObject = before && recordObject(this.spec, before);
+    const afterObject = after && recordObject(this.spec, after);
+    const changes = action === 'create' ? creationChanges(afterObject!) : action === 'update' ? changesBetween(beforeObject!, afterObject!) : {};
+    return recordEvent(trx, { businessFileId, zname: this.spec.plural as EventZname, zid, action, changes, userId: actor, objectData: (afterObject ?? beforeObject)! });
+  }
+
+  /** `outer`: a transaction of the caller's to create in (idempotent requests). `actor`: the API user. */
+  async create(businessFileId: number, input: Input, actor: number | null, outer?: Trx): Promise<Row> {
+    const draft = draftForCreate(this.spec, input);
+    return this.write(outer, async (trx) => {
+      const values = await this.validate(trx, businessFileId, draft, input.problems);
+      const now = nowToSecond();
+      const id = await insertRecord(trx, this.spec, businessFileId, values, { createdAt: now, updatedAt: now }, actor);
+      const created = (await findRecord(trx, this.spec, businessFileId, { id })) as Row;
+      await this.event(trx, businessFileId, id, 'create', actor, null, created);
+      return created;
+    });
+  }
+
+  /** `ifMatch`: the request's If-Match header; a stale tag changes nothing (412). */
+  async update(businessFileId: number, key: RecordKey, input: Input, actor: number | null, ifMatch?: string): Promise<Row> {
+    return this.write(undefined, async (trx) => {
+      const current = await findRecord(trx, this.spec, businessFileId, key, true);
+      if (!current) throw this.notFound();
+      this.checkPrecondition(current, ifMatch);
+      const { draft, errors } = draftForUpdate(this.spec, current, input);
+      const values = await this.validate(trx, businessFileId, draft, [...input.problems, ...errors], current.id);
+      const changes = recordChanges(this.spec, current, values);
+      if (isUnchanged(changes)) return current;
+      await updateRecord(trx, this.spec, current.id, values, changes, { at: nowToSecond(), actor });
+      const updated = (await findRecord(trx, this.spec, businessFileId, { id: current.id })) as Row;
+      await this.event(trx, businessFileId, current.id, 'update', actor, current, updated);
+      return updated;
+    });
+  }
+
+  async remove(businessFileId: number, key: RecordKey, actor: number | null, ifMatch?: string): Promise<void> {
+    await this.write(undefined, async (trx) => {
+      const current = await findRecord(trx, this.spec, businessFileId, key, true);
+      if (!current) throw this.notFound();
+      this.checkPrecondition(current, ifMatch);
+      const problems = (await this.rules.deleteProblems?.(trx, businessFileId, current.id)) ?? [];
+      if (problems.length > 0) throw new InvalidError(problems);
+      await deleteRecord(trx, this.spec, businessFileId, current.id);
+      await this.event(trx, businessFileId, current.id, 'destroy', actor, current, null);
+    });
+  }
+}
