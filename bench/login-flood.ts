@@ -3,7 +3,8 @@
 // Two floods, each for a few seconds: one client address sending wrong passwords for one login
 // on many connections, and the same from a new address on every request (X-Forwarded-For,
 // trusted from 127.0.0.1), which no per-address throttle can stop. During each flood, fresh users
-// log in one after the other from addresses of their own; the attacked user logs in too.
+// log in one after the other from addresses of their own; the attacked user logs in too. The
+// service and the flood each run in a process of their own, apart from the timed logins.
 //   npx tsx bench/login-flood.ts [--connections 128] [--seconds 6]
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -20,6 +21,9 @@ const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '128' },
     seconds: { type: 'string', default: '6' },
+    flood: { type: 'string' },
+    auth: { type: 'string' },
+    spread: { type: 'boolean', default: false },
   },
 });
 const CONNECTIONS = Number(values.connections);
@@ -80,15 +84,43 @@ function summary(logins: Login[]): string {
 
 let userSeq = 0;
 
-async function flood(url: string, name: string, attackerAddress: () => string): Promise<void> {
-  const attack = basic('victim', 'wrong-guess');
-  const quiet = await timedLogin(url, basic(`fresh-${userSeq}`, `fresh-password-${userSeq++}`), '198.51.100.250');
-  const instance = autocannon({
+interface FloodResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  statusCodeStats?: Record<string, { count: number }>;
+  errors: number;
+  timeouts: number;
+}
+
+/**
+ * The flood runs in a process of its own (this file with --flood), so that its event loop is
+ * not the one that times the logins.
+ */
+function floodProcess(url: string, attack: string, spread: boolean): Promise<FloodResult> {
+  const args = ['--import', 'tsx', 'bench/login-flood.ts', '--flood', url, '--auth', attack, '--connections', String(CONNECTIONS), '--seconds', String(SECONDS)];
+  const child = spawn(process.execPath, spread ? [...args, '--spread'] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`flood exited with ${code}`)))));
+}
+
+/** In the flood process: wrong passwords from one address, or from a new one on every request. */
+async function runFlood(url: string, auth: string, spread: boolean): Promise<void> {
+  let n = 0;
+  const address = () => (spread ? `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n++ & 255}` : '203.0.113.7');
+  const result = await autocannon({
     url: `${url}/lookups`,
     connections: CONNECTIONS,
     duration: SECONDS,
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { authorization: attack, 'x-forwarded-for': attackerAddress() } }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, headers: { authorization: auth, 'x-forwarded-for': address() } }) }],
   });
+  process.stdout.write(JSON.stringify(result));
+}
+
+async function flood(url: string, name: string, spread: boolean): Promise<void> {
+  const attack = basic('victim', 'wrong-guess');
+  const quiet = await timedLogin(url, basic(`fresh-${userSeq}`, `fresh-password-${userSeq++}`), '198.51.100.250');
+  const instance = floodProcess(url, attack, spread);
   const firstLogins: Login[] = [];
   const victim: Login[] = [];
   const measuring = (async () => {
@@ -102,7 +134,7 @@ async function flood(url: string, name: string, attackerAddress: () => string): 
     }
   })();
   const [result] = await Promise.all([instance, measuring]);
-  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
+  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]));
   console.log(`\n${name}: ${CONNECTIONS} connections, ${SECONDS} s`);
   console.log(`  attack: ${result.requests.average.toFixed(0)} answers/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, statuses ${JSON.stringify(codes)}, errors ${result.errors}, timeouts ${result.timeouts}`);
   console.log(`  first login without flood: ${quiet.ms.toFixed(0)} ms (${quiet.status})`);
@@ -110,16 +142,19 @@ async function flood(url: string, name: string, attackerAddress: () => string): 
   console.log(`  attacked user, right password, other address: ${summary(victim)}`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'contacts-bench-flood-'));
-const databaseUrl = `sqlite://${join(dir, 'flood.sqlite3')}`;
-await prepare(databaseUrl);
-const service = await startService(databaseUrl);
-try {
-  await flood(service.url, 'one attacking address', () => '203.0.113.7');
-  // Wait for the answers still owed to the first flood before starting the second.
-  await new Promise((r) => setTimeout(r, 4_000));
-  let n = 0;
-  await flood(service.url, 'a new attacking address on every request', () => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n++ & 255}`);
-} finally {
-  await service.stop();
+if (values.flood) {
+  await runFlood(values.flood, values.auth ?? '', values.spread ?? false);
+} else {
+  const dir = mkdtempSync(join(tmpdir(), 'contacts-bench-flood-'));
+  const databaseUrl = `sqlite://${join(dir, 'flood.sqlite3')}`;
+  await prepare(databaseUrl);
+  const service = await startService(databaseUrl);
+  try {
+    await flood(service.url, 'one attacking address', false);
+    // Wait for the answers still owed to the first flood before starting the second.
+    await new Promise((r) => setTimeout(r, 4_000));
+    await flood(service.url, 'a new attacking address on every request', true);
+  } finally {
+    await service.stop();
+  }
 }

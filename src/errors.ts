@@ -78,6 +78,15 @@ export class InvalidError extends HttpError {
   readonly status = 422;
 }
 
+/** Too many failed logins from the client's address (or for its login from there). */
+export class TooManyRequestsError extends HttpError {
+  readonly status = 429;
+  constructor(retryAfterSeconds: number, message = 'Too many failed logins. Please retry later.') {
+    super(message);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
 export class ServiceUnavailableError extends HttpError {
   readonly status = 503;
   constructor(message = 'The database is unavailable. Please retry shortly.', retryAfterSeconds = 5) {

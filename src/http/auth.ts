@@ -1,42 +1,83 @@
 // Authentication: HTTP Basic (what legacy clients send), or `Token`/`Bearer` API tokens.
-// Puts the user on ctx.state.user; no or bad credentials are a 401.
+// Puts the user on ctx.state.user; no or bad credentials are a 401. Every attempt with
+// credentials passes the failed-login throttle first (429 before any lookup or hash), and every
+// scrypt check waits in the bounded password queue (503 past it); a cached credential and a
+// token are cheap lookups that never wait there.
 import { isPositiveId } from '../ids.js';
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
+import { clientAddressOf, type AddressOf } from '../auth/client-address.js';
+import { PasswordQueue } from '../auth/password-queue.js';
 import { verifyPassword } from '../auth/passwords.js';
+import { LoginThrottle, type Attempt, type ThrottleLimits } from '../auth/throttle.js';
 import { findUserByLogin, findUserByToken, type ApiUser } from '../auth/users.js';
 import { VerifiedCache } from '../auth/verified-cache.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { AppContext, AppState } from './state.js';
 
-async function basicUser(db: Knex, cache: VerifiedCache, encoded: string): Promise<ApiUser | undefined> {
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 1) return undefined;
-  const login = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  const user = await findUserByLogin(db, login);
-  if (!user) {
-    // Spend the same time as a real check so logins cannot be probed by timing.
-    await verifyPassword(password, DUMMY_HASH);
-    return undefined;
-  }
-  if (cache.has(user.passwordHash, password)) return user;
-  if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-  cache.add(user.passwordHash, password);
-  return user;
+export interface AuthOptions {
+  /** Proxies whose X-Forwarded-For is believed (see src/auth/client-address.ts); none by default. */
+  trustProxy?: string;
+  throttle?: Partial<ThrottleLimits>;
+  /** scrypt checks at once, and waiting, per process. */
+  passwordChecks?: number;
+  passwordCheckQueue?: number;
+}
+
+/** What stands in front of the password checks: built once per app, read by metrics and tests. */
+export interface AuthGuards {
+  addressOf: AddressOf;
+  throttle: LoginThrottle;
+  queue: PasswordQueue;
+}
+
+export function authGuards(options: AuthOptions = {}): AuthGuards {
+  return {
+    addressOf: clientAddressOf(options.trustProxy),
+    throttle: new LoginThrottle(options.throttle),
+    queue: new PasswordQueue(options.passwordChecks, options.passwordCheckQueue),
+  };
 }
 
 // A valid scrypt hash of a random password nobody knows.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$hBfZJm7T7b2HnZ5cZzq2s7R9sYgVqkQ1Yp3WQ1oZr8E=';
 
-export function authenticate(db: Knex, cache = new VerifiedCache()): Middleware<AppState> {
+async function basicUser(db: Knex, cache: VerifiedCache, queue: PasswordQueue, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
+  const user = await findUserByLogin(db, login);
+  if (user && cache.has(user.passwordHash, password)) return user;
+  // An unknown login spends the same time as a real check so logins cannot be probed by timing.
+  const ok = await queue.run(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH), attempt.recheck);
+  if (!user || !ok) return undefined;
+  cache.add(user.passwordHash, password);
+  return user;
+}
+
+/** `login:password` from a Basic header's credentials, if it has a login. */
+function decodeBasic(encoded: string): { login: string; password: string } | undefined {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 1 ? undefined : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuards = authGuards(), cache = new VerifiedCache()): Middleware<AppState> {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const [scheme, credentials] = header.trim().split(/\s+/, 2);
+    const basic = credentials && /^basic$/i.test(scheme) ? decodeBasic(credentials) : undefined;
+    const token = credentials && /^(token|bearer)$/i.test(scheme) ? credentials : undefined;
     let user: ApiUser | undefined;
-    if (credentials && /^basic$/i.test(scheme)) user = await basicUser(db, cache, credentials);
-    else if (credentials && /^(token|bearer)$/i.test(scheme)) user = await findUserByToken(db, credentials);
+    if (basic || token) {
+      // Only a password or token actually tried counts: a malformed header guesses nothing.
+      const attempt = throttle.begin(addressOf(ctx.req), basic?.login);
+      try {
+        user = basic ? await basicUser(db, cache, queue, attempt, basic.login, basic.password) : await findUserByToken(db, token as string);
+      } catch (error) {
+        attempt.abandoned();
+        throw error;
+      }
+      if (user) attempt.succeeded();
+      else attempt.failed();
+    }
     if (!user) throw new UnauthorizedError(header ? 'Invalid credentials.' : 'Authentication required.');
     ctx.state.user = user;
     await next();

@@ -1,0 +1,76 @@
+// The password-check queue: at most `concurrency` checks at once, at most `waiting` more in
+// line, a quick 503 with Retry-After past that, and every slot given back whatever the outcome.
+import { expect } from 'chai';
+import { PasswordQueue } from '../../src/auth/password-queue.js';
+import { ServiceUnavailableError } from '../../src/errors.js';
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('PasswordQueue', () => {
+  it('runs at most `concurrency` checks at once and the rest in order', async () => {
+    const queue = new PasswordQueue(2, 3);
+    const gates = Array.from({ length: 5 }, gate);
+    const started: number[] = [];
+    const runs = gates.map((g, i) =>
+      queue.run(async () => {
+        started.push(i);
+        await g.opened;
+        return i;
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal([0, 1]);
+    expect(queue.stats()).to.include({ running: 2, waiting: 3 });
+    gates[1].open();
+    await runs[1];
+    await new Promise((r) => setImmediate(r));
+    expect(started).to.deep.equal([0, 1, 2]);
+    gates.forEach((g) => g.open());
+    expect(await Promise.all(runs)).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(queue.stats()).to.deep.equal({ running: 0, waiting: 0, checked: 5, rejected: 0 });
+  });
+
+  it('refuses at once with a 503 and Retry-After when the line is full', async () => {
+    const queue = new PasswordQueue(1, 1);
+    const g = gate();
+    const running = queue.run(() => g.opened);
+    const waiting = queue.run(async () => 'second');
+    const started = performance.now();
+    const error = await queue.run(async () => 'third').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(performance.now() - started).to.be.below(50);
+    expect(error).to.be.instanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).headers['Retry-After']).to.equal('1');
+    g.open();
+    await running;
+    expect(await waiting).to.equal('second');
+    expect(queue.stats()).to.deep.equal({ running: 0, waiting: 0, checked: 2, rejected: 1 });
+  });
+
+  it('lets the admission refuse a check when its turn comes, without counting it as run', async () => {
+    const queue = new PasswordQueue(1, 1);
+    const error = await queue
+      .run(
+        async () => 'hashed',
+        () => {
+          throw new Error('refused');
+        },
+      )
+      .catch((e: Error) => e.message);
+    expect(error).to.equal('refused');
+    expect(await queue.run(async () => 'next')).to.equal('next');
+    expect(queue.stats()).to.include({ running: 0, checked: 1 });
+  });
+
+  it('gives the slot back when a check throws', async () => {
+    const queue = new PasswordQueue(1, 0);
+    await queue.run(() => Promise.reject(new Error('boom'))).catch(() => {});
+    expect(await queue.run(async () => 'next')).to.equal('next');
+  });
+});
