@@ -7,15 +7,17 @@ import { createReadStream } from 'node:fs';
 import type { Knex } from 'knex';
 import { addUser } from '../src/auth/users.js';
 import { loadLookups } from '../src/contacts/lookups.js';
-import { addressRow, contactRowValues, itemRow } from '../src/contacts/rows.js';
-import { draftForCreate } from '../src/contacts/draft.js';
-import { checkContact } from '../src/contacts/validate.js';
+import { CONTACT } from '../src/resources/contact-spec.js';
+import { draftForCreate, type ChildInput } from '../src/resources/draft.js';
+import { childRow, recordColumns } from '../src/resources/rows.js';
+import type { ChildValues } from '../src/resources/validate.js';
+import { checkRecord } from '../src/resources/validate.js';
 import { connect } from '../src/db/connection.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { importContacts } from '../src/import/importer.js';
 import { splitRecords } from '../src/import/split-records.js';
 import { parseTimestamp, toDbText } from '../src/time.js';
-import { readContact } from '../src/xml/contact-reader.js';
+import { readRecord } from '../src/xml/record-reader.js';
 import { parseDocument } from '../src/xml/document.js';
 
 const [phase, file, url] = process.argv.slice(2);
@@ -34,7 +36,7 @@ async function prepared(): Promise<Knex> {
 async function parseOnly(): Promise<number> {
   let n = 0;
   for await (const record of splitRecords(read())) {
-    readContact(parseDocument(record.text, 'contact'));
+    readRecord(CONTACT, parseDocument(record.text, 'contact'));
     n++;
   }
   return n;
@@ -61,13 +63,19 @@ async function plainInserts(db: Knex): Promise<{ n: number; seconds: number }> {
     items = [];
   };
   for await (const record of splitRecords(read())) {
-    const input = readContact(parseDocument(record.text, 'contact'));
-    const values = checkContact(draftForCreate(input), lookups).values!;
-    const id = Number(input.id);
-    const stamp = toDbText(parseTimestamp(input.created_at as string)!);
-    contacts.push({ id, business_file_id: BF, ...contactRowValues(values), created_at: stamp, updated_at: stamp, version: 1 });
-    input.contact_addresses?.forEach((a, i) => addresses.push(addressRow(id, { ...values.contact_addresses[i], id: Number(a.id) })));
-    input.contact_items?.forEach((it, i) => items.push(itemRow(id, { ...values.contact_items[i], id: Number(it.id) })));
+    const input = readRecord(CONTACT, parseDocument(record.text, 'contact'));
+    const values = checkRecord(CONTACT, draftForCreate(CONTACT, input), lookups).values!;
+    const id = Number(input.kept?.id);
+    const at = parseTimestamp(input.kept?.created_at as string)!;
+    const stamp = toDbText(at);
+    contacts.push({ id, business_file_id: BF, ...recordColumns(CONTACT, values), created_at: stamp, updated_at: stamp, version: 1 });
+    for (const [c, out] of [
+      [CONTACT.collections[0], addresses],
+      [CONTACT.collections[1], items],
+    ] as const) {
+      const children = values[c.name] as ChildValues[];
+      (input[c.name] as ChildInput[] | undefined)?.forEach((child, i) => out.push(childRow(c, id, { ...children[i], id: Number(child.id) }, { at, actor: null }, { at, actor: null })));
+    }
     n++;
     if (contacts.length >= 5 * ROWS) await flush();
   }

@@ -9,14 +9,11 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { draftForCreate } from '../../src/contacts/draft.js';
 import type { Contact, Lookups } from '../../src/contacts/types.js';
-import { checkContact } from '../../src/contacts/validate.js';
 import { parseTimestamp } from '../../src/time.js';
-import { readContact } from '../../src/xml/contact-reader.js';
-import { LIST_CLOSE, LIST_OPEN } from '../../src/xml/contact-writer.js';
 import { parseDocument } from '../../src/xml/document.js';
 import { generateContacts, renderContact, writeImportFile, type WriteOptions } from '../../fixtures/generate.js';
+import { checkContact, draftContactForCreate, LIST_CLOSE, LIST_OPEN, readContact } from '../support/contact-codec.js';
 import { contractLookups } from '../xml/helpers.js';
 
 /** The lookup tables of CONTRACT.md section 2. */
@@ -57,7 +54,7 @@ function records(doc: string): string[] {
 
 function readRecord(record: string) {
   const input = readContact(parseDocument(record, 'contact'));
-  const checked = checkContact(draftForCreate(input), lookups, input.problems);
+  const checked = checkContact(draftContactForCreate(input), lookups, input.problems);
   return { input, checked };
 }
 

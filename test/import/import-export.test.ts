@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateContacts, renderContact } from '../../fixtures/generate.js';
 import { PARSE_BATCH } from '../../src/import/parse-records.js';
-import { LIST_CLOSE, LIST_OPEN } from '../../src/xml/contact-writer.js';
+import { LIST_CLOSE, LIST_OPEN } from '../support/contact-codec.js';
 import { errorsOf, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { runCli } from '../support/process.js';

@@ -1,10 +1,8 @@
 // Partial updates (CONTRACT.md section 4): the stored contact with the input laid over it, the
 // collection replacement rules, and the change set that decides whether anything is written.
 import { expect } from 'chai';
-import { contactChanges, isUnchanged } from '../../src/contacts/changes.js';
-import { draftForCreate, draftForUpdate } from '../../src/contacts/draft.js';
-import type { Contact, ContactInput } from '../../src/contacts/types.js';
-import { checkContact } from '../../src/contacts/validate.js';
+import { isUnchanged } from '../../src/resources/changes.js';
+import { checkContact, contactChanges, draftContactForCreate, draftContactForUpdate, type Contact, type ContactInput } from '../support/contact-codec.js';
 import { contractLookups, input, readContactFixture, readContactXml, sectionTwoContact } from '../xml/helpers.js';
 
 const lookups = contractLookups();
@@ -31,7 +29,7 @@ function storedForWrappedFixture(): Contact {
 }
 
 function update(current: Contact, read: ContactInput) {
-  const { draft, errors } = draftForUpdate(current, read);
+  const { draft, errors } = draftContactForUpdate(current, read);
   return {
     draft,
     errors,
@@ -42,7 +40,7 @@ function update(current: Contact, read: ContactInput) {
 describe('drafts and changes', () => {
   describe('draftForCreate', () => {
     it('fills every absent field with null', () => {
-      const draft = draftForCreate(input({ last_name: 'Bouvet' }));
+      const draft = draftContactForCreate(input({ last_name: 'Bouvet' }));
       expect(draft.fields).to.deep.equal({
         civility_label_id: null,
         last_name: 'Bouvet',
@@ -60,14 +58,14 @@ describe('drafts and changes', () => {
     });
 
     it('ignores child ids: every child of a new contact is new', () => {
-      const draft = draftForCreate(readContactFixture('contacts/valid/full-contact.xml'));
+      const draft = draftContactForCreate(readContactFixture('contacts/valid/full-contact.xml'));
       expect(draft.contact_addresses).to.have.length(1);
       expect(draft.contact_addresses[0]).not.to.have.property('id');
       expect(draft.contact_items[0]).not.to.have.property('id');
     });
 
     it('cleans texts: trimmed, CR read as LF, blank as null', () => {
-      const draft = draftForCreate(input({ last_name: ' B ', comment: 'a\r\nb', first_name: '   ' }));
+      const draft = draftContactForCreate(input({ last_name: ' B ', comment: 'a\r\nb', first_name: '   ' }));
       expect(draft.fields).to.deep.include({
         last_name: 'B',
         comment: 'a\nb',
@@ -78,7 +76,7 @@ describe('drafts and changes', () => {
 
   describe('draftForUpdate: contact fields', () => {
     it('changes only the fields present (a PHP script PUTting one field)', () => {
-      const { draft, errors } = draftForUpdate(sectionTwoContact(), input({ job_title: 'Head buyer' }));
+      const { draft, errors } = draftContactForUpdate(sectionTwoContact(), input({ job_title: 'Head buyer' }));
       expect(errors).to.deep.equal([]);
       expect(draft.fields).to.deep.equal({
         civility_label_id: '18',
@@ -95,7 +93,7 @@ describe('drafts and changes', () => {
     });
 
     it('clears a field that is present but empty', () => {
-      const { draft } = draftForUpdate(sectionTwoContact(), input({ first_name: null, job_title: '', country: '  ' }));
+      const { draft } = draftContactForUpdate(sectionTwoContact(), input({ first_name: null, job_title: '', country: '  ' }));
       expect(draft.fields).to.deep.include({
         first_name: null,
         job_title: null,
@@ -105,7 +103,7 @@ describe('drafts and changes', () => {
     });
 
     it('clears a field sent as nil="true"', () => {
-      const { draft } = draftForUpdate(sectionTwoContact(), readContactXml('<contact><firm-id type="integer" nil="true"/></contact>'));
+      const { draft } = draftContactForUpdate(sectionTwoContact(), readContactXml('<contact><firm-id type="integer" nil="true"/></contact>'));
       expect(draft.fields.firm_id).to.equal(null);
       expect(draft.fields.civility_label_id).to.equal('18');
     });
@@ -116,7 +114,7 @@ describe('drafts and changes', () => {
     });
 
     it('leaves both collections untouched, ids included, when they are absent', () => {
-      const { draft, errors } = draftForUpdate(sectionTwoContact(), input({ job_title: 'x' }));
+      const { draft, errors } = draftContactForUpdate(sectionTwoContact(), input({ job_title: 'x' }));
       expect(errors).to.deep.equal([]);
       expect(draft.contact_addresses).to.deep.equal([
         {
@@ -137,7 +135,7 @@ describe('drafts and changes', () => {
 
   describe('draftForUpdate: collections', () => {
     it('keeps a listed child with its id and updates it in place, partially', () => {
-      const { draft, errors } = draftForUpdate(sectionTwoContact(), input({}, { contact_addresses: [{ id: '7', fields: { city: 'Lyon' } }] }));
+      const { draft, errors } = draftContactForUpdate(sectionTwoContact(), input({}, { contact_addresses: [{ id: '7', fields: { city: 'Lyon' } }] }));
       expect(errors).to.deep.equal([]);
       expect(draft.contact_addresses).to.deep.equal([
         {
@@ -155,7 +153,7 @@ describe('drafts and changes', () => {
     });
 
     it('creates a listed child without id', () => {
-      const { draft } = draftForUpdate(
+      const { draft } = draftContactForUpdate(
         sectionTwoContact(),
         input(
           {},
@@ -174,19 +172,19 @@ describe('drafts and changes', () => {
       const read = readContactXml(
         '<contact><contact_items><contact_item><id></id><type_id>23</type_id><value>1</value></contact_item><contact_item><id nil="true"/><type_id>23</type_id><value>2</value></contact_item></contact_items></contact>',
       );
-      const { draft, errors } = draftForUpdate(sectionTwoContact(), read);
+      const { draft, errors } = draftContactForUpdate(sectionTwoContact(), read);
       expect(errors).to.deep.equal([]);
       expect(draft.contact_items).to.deep.equal([{ fields: { type_id: '23', value: '1' } }, { fields: { type_id: '23', value: '2' } }]);
     });
 
     it('deletes the children that are not listed', () => {
-      const { draft } = draftForUpdate(storedForWrappedFixture(), input({}, { contact_items: [{ id: '32', fields: {} }] }));
+      const { draft } = draftContactForUpdate(storedForWrappedFixture(), input({}, { contact_items: [{ id: '32', fields: {} }] }));
       expect(draft.contact_items.map((c) => c.id)).to.deep.equal([32]);
       expect(draft.contact_addresses.map((c) => c.id)).to.deep.equal([7, 8]);
     });
 
     it('empties a collection sent as <contact-items nil="true"/>', () => {
-      const { draft, errors } = draftForUpdate(storedForWrappedFixture(), readContactFixture('contacts/valid/nil-collection.xml'));
+      const { draft, errors } = draftContactForUpdate(storedForWrappedFixture(), readContactFixture('contacts/valid/nil-collection.xml'));
       expect(errors).to.deep.equal([]);
       expect(draft.contact_items).to.deep.equal([]);
       expect(draft.contact_addresses).to.deep.equal([]);
@@ -195,7 +193,7 @@ describe('drafts and changes', () => {
 
     it('reads a child id with surrounding whitespace or type="integer"', () => {
       const read = readContactXml('<contact><contact-items type="array"><contact-item><id type="integer"> 31 </id></contact-item></contact-items></contact>');
-      const { draft, errors } = draftForUpdate(sectionTwoContact(), read);
+      const { draft, errors } = draftContactForUpdate(sectionTwoContact(), read);
       expect(errors).to.deep.equal([]);
       expect(draft.contact_items).to.deep.equal([{ id: 31, fields: { type_id: '27', value: 'adele@example.com' } }]);
     });
@@ -208,13 +206,13 @@ describe('drafts and changes', () => {
     });
 
     it("refuses an address id used as an item id (another collection's child)", () => {
-      const { errors } = draftForUpdate(sectionTwoContact(), input({}, { contact_items: [{ id: '7', fields: {} }] }));
+      const { errors } = draftContactForUpdate(sectionTwoContact(), input({}, { contact_items: [{ id: '7', fields: {} }] }));
       expect(errors).to.have.length(1);
       expect(errors[0]).to.match(/^Contact items /);
     });
 
     it('refuses the same child id listed twice', () => {
-      const { errors } = draftForUpdate(
+      const { errors } = draftContactForUpdate(
         sectionTwoContact(),
         input(
           {},
@@ -232,7 +230,7 @@ describe('drafts and changes', () => {
 
     it('refuses ids that are not plain decimal: 0x1F, 1e1, 31abc, -31', () => {
       for (const id of ['0x1F', '3.1e1', '31abc', '-31', '31.0']) {
-        const { errors } = draftForUpdate(sectionTwoContact(), input({}, { contact_items: [{ id, fields: {} }] }));
+        const { errors } = draftContactForUpdate(sectionTwoContact(), input({}, { contact_items: [{ id, fields: {} }] }));
         expect(errors, id).to.have.length(1);
         expect(errors[0], id).to.match(/^Contact items /);
       }

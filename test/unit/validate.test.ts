@@ -1,15 +1,14 @@
 // Every rule of CONTRACT.md section 5, on drafts built from inputs (no HTTP, no database).
 // Messages are Rails-style sentences starting with the humanized field name.
 import { expect } from 'chai';
-import { draftForCreate } from '../../src/contacts/draft.js';
-import type { ContactInput } from '../../src/contacts/types.js';
-import { checkContact, cleanText } from '../../src/contacts/validate.js';
+import { cleanText } from '../../src/resources/validate.js';
+import { checkContact, draftContactForCreate, type ContactInput } from '../support/contact-codec.js';
 import { contractLookups, input, readContactFixture, readContactXml, VALIDATION_FAULTS } from '../xml/helpers.js';
 
 const lookups = contractLookups();
 
 function check(fields: ContactInput['fields'], rest: Partial<Omit<ContactInput, 'fields'>> = {}, extraErrors: string[] = []) {
-  return checkContact(draftForCreate(input(fields, rest)), lookups, extraErrors);
+  return checkContact(draftContactForCreate(input(fields, rest)), lookups, extraErrors);
 }
 
 function errorsOf(fields: ContactInput['fields'], rest: Partial<Omit<ContactInput, 'fields'>> = {}): string[] {
@@ -159,7 +158,7 @@ describe('contact validation', () => {
 
     it('counts a value read from the zip fixture as too long', () => {
       const read = readContactFixture('contacts/invalid/too-long-zip-code.xml');
-      const errors = checkContact(draftForCreate(read), lookups, read.problems).errors ?? [];
+      const errors = checkContact(draftContactForCreate(read), lookups, read.problems).errors ?? [];
       expect(errors).to.have.length(1);
       expect(errors[0]).to.match(/^Contact addresses zip code /);
     });
@@ -319,7 +318,7 @@ describe('contact validation', () => {
 
     it('are refused with a 422 naming the field when sent as a character reference (&#1;, &#x1B;)', () => {
       const read = readContactXml('<contact><last_name>B&#1;</last_name><comment>x&#x1B;[31m</comment></contact>');
-      const errors = checkContact(draftForCreate(read), lookups, read.problems).errors;
+      const errors = checkContact(draftContactForCreate(read), lookups, read.problems).errors;
       expect(errors).to.deep.equal([
         'Last name contains a control character (only tab and newline are allowed)',
         'Comment contains a control character (only tab and newline are allowed)',
@@ -328,7 +327,7 @@ describe('contact validation', () => {
 
     it('read &#13; and &#xD; as a newline, so no stored value holds a carriage return', () => {
       const read = readContactXml('<contact><last_name>B</last_name><comment>a&#13;&#10;b&#xD;c</comment></contact>');
-      const checked = checkContact(draftForCreate(read), lookups, read.problems);
+      const checked = checkContact(draftContactForCreate(read), lookups, read.problems);
       expect(checked.values?.comment).to.equal('a\nb\nc');
     });
 
@@ -443,7 +442,7 @@ describe('contact validation', () => {
     for (const name of VALIDATION_FAULTS) {
       it(`refuses invalid/${name} with messages that each start with a field name`, () => {
         const read = readContactFixture(`contacts/invalid/${name}`);
-        const errors = checkContact(draftForCreate(read), lookups, read.problems).errors ?? [];
+        const errors = checkContact(draftContactForCreate(read), lookups, read.problems).errors ?? [];
         expect(errors, name).to.have.length.above(0);
         for (const e of errors)
           expect(e).to.match(
@@ -466,7 +465,7 @@ describe('contact validation', () => {
       };
       for (const [name, messages] of Object.entries(expected)) {
         const read = readContactFixture(`contacts/invalid/${name}`);
-        expect(checkContact(draftForCreate(read), lookups, read.problems).errors, name).to.deep.equal(messages);
+        expect(checkContact(draftContactForCreate(read), lookups, read.problems).errors, name).to.deep.equal(messages);
       }
     });
   });

@@ -2,8 +2,7 @@
 // attributes, unknown elements, whitespace, one child or many, the three ActiveResource
 // collection shapes, and values kept exactly.
 import { expect } from 'chai';
-import { draftForCreate } from '../../src/contacts/draft.js';
-import { checkContact } from '../../src/contacts/validate.js';
+import { checkContact, draftContactForCreate } from '../support/contact-codec.js';
 import { contractLookups, fixtureBytes, fixtureNames, readContactFixture, readContactXml } from './helpers.js';
 
 const SECTION_TWO_FIELDS = {
@@ -288,7 +287,7 @@ describe('reading a <contact> document', () => {
       it(`valid/${name} reads without problems and passes validation as a new contact`, () => {
         const input = readContactFixture(`contacts/valid/${name}`);
         expect(input.problems).to.deep.equal([]);
-        const checked = checkContact(draftForCreate(input), contractLookups(), input.problems);
+        const checked = checkContact(draftContactForCreate(input), contractLookups(), input.problems);
         expect(checked.errors).to.equal(undefined);
       });
     }

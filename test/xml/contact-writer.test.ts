@@ -1,11 +1,8 @@
 // The wire format of CONTRACT.md sections 2 and 3: golden documents written by hand from the
 // contract, element order, empty elements, escaping, exact values, list pages.
 import { expect } from 'chai';
-import type { Contact } from '../../src/contacts/types.js';
-import { contactJsonOf, contactObject, listJsonOf } from '../../src/json/contact-json.js';
-import { contactDocument, contactElement, contactListDocument, listDocumentOf } from '../../src/xml/contact-writer.js';
+import { contactDocument, contactElement, contactJsonOf, contactListDocument, contactListDocumentOf, contactListJsonOf, contactObject, readContact, type Contact } from '../support/contact-codec.js';
 import { parseDocument } from '../../src/xml/document.js';
-import { readContact } from '../../src/xml/contact-reader.js';
 import { fixtureText, sectionTwoContact } from './helpers.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -73,9 +70,9 @@ describe('writing contacts as XML', () => {
       const contacts = [sectionTwoContact(), sparseContact()];
       const elements = contacts.map((c) => Buffer.from(contactElement(c, '  ')));
       const pagination = { current_page: 2, total_pages: 38, current_page_items_count: 2, per_page: 2, total_entries: 75 };
-      expect(listDocumentOf(elements, pagination).toString()).to.equal(fixtureText('responses/list-page.xml'));
-      expect(listDocumentOf(elements).toString()).to.equal(contactListDocument(contacts));
-      expect(listDocumentOf([]).toString()).to.equal(contactListDocument([]));
+      expect(contactListDocumentOf(elements, pagination).toString()).to.equal(fixtureText('responses/list-page.xml'));
+      expect(contactListDocumentOf(elements).toString()).to.equal(contactListDocument(contacts));
+      expect(contactListDocumentOf([]).toString()).to.equal(contactListDocument([]));
     });
 
     it('gives JSON list and contact bodies from cached encoded objects equal to JSON.stringify of the whole', () => {
@@ -83,9 +80,9 @@ describe('writing contacts as XML', () => {
       const objects = contacts.map((c) => contactObject(c));
       const encoded = objects.map((o) => Buffer.from(JSON.stringify(o)));
       const pagination = { current_page: 1, total_pages: 1, current_page_items_count: 2, per_page: 30, total_entries: 2 };
-      expect(listJsonOf(encoded, pagination).toString()).to.equal(JSON.stringify({ contacts: objects, pagination }));
-      expect(listJsonOf(encoded).toString()).to.equal(JSON.stringify({ contacts: objects }));
-      expect(listJsonOf([]).toString()).to.equal(JSON.stringify({ contacts: [] }));
+      expect(contactListJsonOf(encoded, pagination).toString()).to.equal(JSON.stringify({ contacts: objects, pagination }));
+      expect(contactListJsonOf(encoded).toString()).to.equal(JSON.stringify({ contacts: objects }));
+      expect(contactListJsonOf([]).toString()).to.equal(JSON.stringify({ contacts: [] }));
       expect(contactJsonOf(encoded[0]).toString()).to.equal(JSON.stringify({ contact: objects[0] }));
     });
 

@@ -2,7 +2,7 @@
 // and column, any DOCTYPE, a wrong root, invalid UTF-8), and the hostile-input rules of
 // notes/xml-input.md. Pure: bytes → decodeUtf8 → parseDocument.
 import { expect } from 'chai';
-import { readContact } from '../../src/xml/contact-reader.js';
+import { readContact } from '../support/contact-codec.js';
 import { decodeUtf8, parseDocument, refuseDeclaredEncoding, refuseOtherEncoding, XmlSyntaxError } from '../../src/xml/document.js';
 import { fixtureBytes, fixtureNames, fixtureText, thrown, VALIDATION_FAULTS } from './helpers.js';
 

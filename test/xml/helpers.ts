@@ -2,9 +2,9 @@
 // files, the contract's lookup tables, the section 2 contact, and the read pipeline.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Contact, ContactInput, Lookups } from '../../src/contacts/types.js';
+import type { Lookups } from '../../src/contacts/types.js';
 import { decodeUtf8, parseDocument } from '../../src/xml/document.js';
-import { readContact } from '../../src/xml/contact-reader.js';
+import { readContact, type Contact, type ContactInput } from '../support/contact-codec.js';
 
 /** mocha runs from the repository root. */
 export const FIXTURES = path.resolve('fixtures');
@@ -79,7 +79,7 @@ export function contractLookups(): Lookups {
   };
 }
 
-/** The contact of CONTRACT.md section 2, as stored. */
+/** The contact of CONTRACT.md section 2 (v2 document, every field), as stored and enriched (firm_name). */
 export function sectionTwoContact(): Contact {
   return {
     id: 12,
@@ -87,28 +87,62 @@ export function sectionTwoContact(): Contact {
     civility_label_id: 18,
     last_name: 'Bouvet',
     first_name: 'Adèle',
+    first_last_name: 'Adèle Bouvet',
     comment: null,
     job_title: 'Buyer',
     job_department: 'Purchasing',
     country: 'France',
+    language: 'fr',
     contact_type: 'client',
+    contact_type2: null,
+    contact_origin: 'Trade fair 2011',
+    keywords: 'wine, export',
+    reference: 'C-0012',
+    accounting_ref: '411BOUVET',
+    accounting_ref_vendor: null,
     firm_id: 3,
+    firm_name: 'ACME',
+    project_id: null,
+    bank_account_id: null,
     remote_id: 'CONTACT_123',
+    batch: '17 jan 12 @ 15:12:02',
+    batch_kind: 'CSV',
+    creator_id: 1,
+    modifier_id: 1,
     created_at: new Date('2012-01-17T15:14:00Z'),
     updated_at: new Date('2012-01-17T15:14:00Z'),
     version: 1,
     contact_addresses: [
       {
         id: 7,
+        contact_id: 12,
         address_type: 21,
         street_address: '10 rue de la Paix',
         street_address2: null,
+        street_number: '10',
+        street_name: 'rue de la Paix',
+        additional_info: null,
         zip_code: '00100',
         city: 'Paris',
         country: 'France',
+        country_iso_3166_a3: 'FRA',
+        created_at: new Date('2012-01-17T15:14:00Z'),
+        updated_at: new Date('2012-02-07T16:13:00Z'),
       },
     ],
-    contact_items: [{ id: 31, type_id: 27, value: 'adele@example.com' }],
+    contact_items: [
+      {
+        id: 31,
+        contact_id: 12,
+        type_id: 24,
+        value: '01 23 45 67 89',
+        normalized_phone: '0123456789',
+        creator_id: 1,
+        modifier_id: 1,
+        created_at: new Date('2012-01-17T15:14:00Z'),
+        updated_at: new Date('2014-10-29T17:20:00Z'),
+      },
+    ],
   };
 }
 
