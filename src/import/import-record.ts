@@ -181,7 +181,8 @@ export function importRecord(spec: ResourceSpec, lookup: ImportLookup, writer: I
   const remoteId = draft.fields.remote_id === null ? null : cleanText(draft.fields.remote_id);
   const remoteOwner = remoteId === null ? undefined : lookup.remoteIdOwner(remoteId);
   if (remoteOwner !== undefined && remoteOwner !== (current?.id ?? id)) problems.push('Remote id has already been taken');
-  if (values && spec.name === 'firm' && values.parent_firm_id !== null && values.parent_firm_id === (current?.id ?? id)) problems.push('Parent firm id cannot be the firm itself');
+  const self = spec.selfReference;
+  if (values && self && values[self.field] !== null && values[self.field] === (current?.id ?? id)) problems.push(self.message);
   if (values) {
     for (const c of spec.collections) {
       for (const foreign of foreignChildIds(lookup, c.name, values[c.name] as ChildValues[], current?.id ?? id)) problems.push(`${c.label} id ${foreign} belongs to another ${spec.name}`);

@@ -2,6 +2,7 @@
 // same business file and never makes a cycle; a firm still used by contacts or by other firms
 // as their parent cannot be deleted.
 import type { Knex } from 'knex';
+import { FIRM } from './firm-spec.js';
 import type { ResourceRules } from './service.js';
 
 /** Parent chains longer than this are treated as a cycle (they cannot be walked in bounded time). */
@@ -13,7 +14,7 @@ export const FIRM_RULES: ResourceRules = {
   async check(trx: Knex.Transaction, businessFileId, values, id) {
     const parent = values.parent_firm_id as number | null;
     if (parent === null) return [];
-    if (parent === id) return ['Parent firm id cannot be the firm itself'];
+    if (parent === id) return [FIRM.selfReference!.message];
     let current: number | null = parent;
     for (let depth = 0; current !== null; depth++) {
       const row = (await trx('firms').select('parent_firm_id').where({ business_file_id: businessFileId, id: current }).first()) as { parent_firm_id: number | string | null } | undefined;

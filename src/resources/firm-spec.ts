@@ -35,6 +35,7 @@ export const FIRM: ResourceSpec = {
   sortable: ['id', 'name', 'created_at', 'updated_at'],
   filters: [{ param: 'firm_type', column: 'firm_type', type: 'lookup', table: 'contactTypes', noun: 'contact type' }],
   search: ['name', 'siren', 'tva', 'accounting_ref', 'accounting_ref_vendor'],
+  selfReference: { field: 'parent_firm_id', message: 'Parent firm id cannot be the firm itself' },
   async enrich(db, businessFileId, records) {
     const ids = records.map((r) => r.id);
     const counts = new Map<number, number>();

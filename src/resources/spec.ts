@@ -66,6 +66,8 @@ export interface ResourceSpec {
   filters: FilterSpec[];
   /** Columns of the record's own fields that `q` searches. */
   search: string[];
+  /** A field naming another record of the same resource (a firm's parent): never the record itself. */
+  selfReference?: { field: string; message: string };
   /** Fills computed values that need the database (a contact's firm_name, a firm's contacts_count). */
   enrich?: (db: import('knex').Knex | import('knex').Knex.Transaction, businessFileId: number, records: Row[]) => Promise<void>;
   /**
