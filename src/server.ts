@@ -11,8 +11,10 @@ import { migrateLatest } from './db/migrate.js';
 import { startEventWorkers } from './events/runtime.js';
 import { DEFAULT_EVENT_SETTINGS } from './events/settings.js';
 import { buildApp } from './http/app.js';
-import type { LogLine } from './http/log.js';
+import { createLog, type LogLine } from './http/log.js';
 import { XML_TYPE } from './http/respond.js';
+import { requestIdOf } from './http/request-id.js';
+import { startMetrics } from './metrics/service.js';
 import { errorsDocument } from './xml/misc-writer.js';
 
 export interface RunningService {
@@ -39,12 +41,14 @@ export interface StartOptions {
 }
 
 export async function startService(config: Config, log: LogLine, db: Knex = connect(config.databaseUrl), { prepare = true }: StartOptions = {}): Promise<RunningService> {
+  const print = createLog(config.logFormat ?? 'plain', log).print;
   if (prepare) {
     await migrateLatest(db);
-    await ensureAdmin(db, config, log);
+    await ensureAdmin(db, config, print);
   }
+  const metrics = await startMetrics(config, db);
   const eventSettings = { ...DEFAULT_EVENT_SETTINGS, ...config.events };
-  const app = buildApp({ db, lookups: await loadLookups(db), log: config.logRequests ? log : () => {}, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
+  const app = buildApp({ db, lookups: await loadLookups(db), log: config.logRequests ? log : () => {}, logFormat: config.logFormat, metrics, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
 
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a
@@ -65,7 +69,7 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   // Sequencer, retention purge and webhook deliveries, in every process (WORKERS=N: each worker).
-  const eventWorkers = startEventWorkers(db, eventSettings, log);
+  const eventWorkers = startEventWorkers(db, eventSettings, print);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -74,6 +78,7 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
       server.closeIdleConnections();
     })
       .then(() => eventWorkers.stop())
+      .then(() => metrics?.close())
       .then(() => db.destroy()));
   return { server, db, url, close };
 }
@@ -98,7 +103,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     const body = errorsDocument([message]);
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${XML_TYPE}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestIdOf(undefined)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();

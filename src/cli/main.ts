@@ -52,8 +52,6 @@ async function serve(): Promise<void> {
   if (config.workers > 1 && !isClusterWorker()) return runPrimary(config, say, listening);
 
   const service = await startService(config, print, undefined, { prepare: !isClusterWorker() });
-  if (isClusterWorker()) reportListening(service.url);
-  else listening(service.url);
   const stop = (signal: string) => {
     say(`${signal} received: finishing requests in flight`);
     service.close().then(
@@ -66,6 +64,9 @@ async function serve(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // Announced only once the signals are handled: a supervisor may stop the service at once.
+  if (isClusterWorker()) reportListening(service.url);
+  else listening(service.url);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,17 +1,62 @@
-// A known path asked with a verb it does not take: 405 with an Allow header. (The router's
-// own allowedMethods() drops the Allow header when it throws.)
+// Which route takes a path, decided before any route runs: a known path asked with a verb it
+// does not take is a 405 with an Allow header (the router's own allowedMethods() drops the
+// header when it throws), and the chosen pattern is put on ctx.state.route for metrics and logs.
+//
+// A fixed path and a pattern can both match one path: `/1/contacts/import` is also
+// `/:bf/contacts/:id` with the id "import". The path belongs to the most specific patterns
+// that match it, those with the fewest parameters, so GET on the import path is a 405
+// (Allow: POST), not a lookup of a contact called "import". This holds for every resource the
+// routers carry (contacts, firms, …) without a list of reserved words.
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { MethodNotAllowedError } from '../errors.js';
+import type { AppState } from './state.js';
 
-export function methodNotAllowed(router: Router): Middleware {
+interface RouteLayer {
+  path: string | RegExp;
+  methods: string[];
+  paramNames: unknown[];
+}
+
+interface PathOwner {
+  route: string;
+  methods: Set<string>;
+}
+
+/** The patterns with the fewest parameters among the routes matching `path`, and their verbs. */
+export function ownerOf(router: Router, path: string): PathOwner | undefined {
+  let best: RouteLayer[] = [];
+  for (const layer of router.match(path, 'GET').path as unknown as RouteLayer[]) {
+    if (layer.methods.length === 0) continue; // router.use() middleware, not a route
+    if (best.length === 0 || layer.paramNames.length < best[0].paramNames.length) best = [layer];
+    else if (layer.paramNames.length === best[0].paramNames.length) best.push(layer);
+  }
+  if (best.length === 0) return undefined;
+  const methods = new Set(best.flatMap((layer) => layer.methods));
+  return { route: String(best[0].path), methods };
+}
+
+const EXTENSION = /\.(xml|json)$/;
+
+/**
+ * The label of a request's route for metrics and logs: its pattern with the request's
+ * extension (`/:bf/contacts/:id.xml`), never ids or a query string; "unmatched" for a path no
+ * route knows. `path` is the request's path before the extension was taken off.
+ */
+export function routeLabel(route: string | undefined, path: string): string {
+  return route === undefined ? 'unmatched' : route + (EXTENSION.exec(path)?.[0] ?? '');
+}
+
+/** One middleware for any number of routers; the first that knows the path decides. */
+export function methodNotAllowed(...routers: Router[]): Middleware<AppState> {
   return async (ctx, next) => {
+    for (const router of routers) {
+      const owner = ownerOf(router, ctx.path);
+      if (!owner) continue;
+      ctx.state.route = owner.route;
+      if (!owner.methods.has(ctx.method)) throw new MethodNotAllowedError([...owner.methods]);
+      break;
+    }
     await next();
-    if (ctx.status !== 404 || ctx.body != null) return;
-    const matched = router.match(ctx.path, ctx.method);
-    if (matched.route) return;
-    const allowed = new Set<string>();
-    for (const layer of matched.path) for (const method of layer.methods) allowed.add(method);
-    if (allowed.size > 0) throw new MethodNotAllowedError([...allowed]);
   };
 }

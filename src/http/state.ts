@@ -7,6 +7,12 @@ export type Format = 'xml' | 'json';
 export interface AppState {
   format: Format;
   user?: ApiUser;
+  /** The pattern of the route that takes this path (method-not-allowed.ts), for metrics and logs. */
+  route?: string;
+  /** The client's X-Request-Id if it sent a sane one, else a new one (request-id.ts). */
+  requestId?: string;
+  /** The error a failed request was answered for (errors.ts), for the log line. */
+  error?: unknown;
 }
 
 export type AppContext = ParameterizedContext<AppState>;
