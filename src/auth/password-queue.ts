@@ -1,6 +1,7 @@
 // Bounds the cost of checking passwords: at most `concurrency` scrypt checks run at once in this
 // process and at most `waiting` more wait their turn; past that the answer is a quick 503 with
-// Retry-After instead of a wait that grows with the flood. scrypt runs on libuv's thread pool
+// Retry-After instead of a wait that grows with the flood. One client address may hold at most
+// half of the places, so that a burst from one address leaves room for everyone else. scrypt runs on libuv's thread pool
 // (4 threads by default, shared with the file system and DNS): keeping it to a couple of threads
 // leaves the rest for everything else. Cached credentials never come here.
 import { ServiceUnavailableError } from '../errors.js';
@@ -25,20 +26,37 @@ export class PasswordQueue {
   onCheck?: () => void;
   onRejected?: () => void;
   private readonly queue: Array<() => void> = [];
+  /** Checks running or waiting, per client address. */
+  private readonly held = new Map<string, number>();
+  /** What one address may hold of the queue: half of it, so one address cannot fill it alone. */
+  private readonly perAddress: number;
 
   constructor(
     private readonly concurrency = DEFAULT_PASSWORD_CHECKS,
     private readonly waiting = DEFAULT_PASSWORD_CHECK_QUEUE,
-  ) {}
+  ) {
+    this.perAddress = Math.max(1, Math.floor((concurrency + waiting) / 2));
+  }
 
-  /** `admit`, called once the check has its slot, may still refuse it by throwing. */
-  async run<T>(check: () => Promise<T>, admit: () => void = () => {}): Promise<T> {
-    if (this.running < this.concurrency) this.running++;
-    else if (this.queue.length < this.waiting) await new Promise<void>((resolve) => this.queue.push(resolve));
-    else {
+  /**
+   * Runs `check` for a request from `address` once it has its turn; `admit`, called then, may
+   * still refuse it by throwing.
+   */
+  async run<T>(address: string, check: () => Promise<T>, admit: () => void = () => {}): Promise<T> {
+    const held = this.held.get(address) ?? 0;
+    const full = this.running >= this.concurrency && this.queue.length >= this.waiting;
+    if (full || held >= this.perAddress) {
       this.rejected++;
       this.onRejected?.();
       throw new ServiceUnavailableError('Too many password checks at once. Please retry shortly.', 1);
+    }
+    this.held.set(address, held + 1);
+    try {
+      if (this.running < this.concurrency) this.running++;
+      else await new Promise<void>((resolve) => this.queue.push(resolve));
+    } catch (error) {
+      this.release(address);
+      throw error;
     }
     try {
       admit();
@@ -50,7 +68,14 @@ export class PasswordQueue {
       const next = this.queue.shift();
       if (next) next();
       else this.running--;
+      this.release(address);
     }
+  }
+
+  private release(address: string): void {
+    const held = (this.held.get(address) ?? 1) - 1;
+    if (held > 0) this.held.set(address, held);
+    else this.held.delete(address);
   }
 
   stats(): PasswordQueueStats {

@@ -42,11 +42,11 @@ export function authGuards(options: AuthOptions = {}): AuthGuards {
 // A valid scrypt hash of a random password nobody knows.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$hBfZJm7T7b2HnZ5cZzq2s7R9sYgVqkQ1Yp3WQ1oZr8E=';
 
-async function basicUser(db: Knex, cache: VerifiedCache, queue: PasswordQueue, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
+async function basicUser(db: Knex, cache: VerifiedCache, queue: PasswordQueue, address: string, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
   const user = await findUserByLogin(db, login);
   if (user && cache.has(user.passwordHash, password)) return user;
   // An unknown login spends the same time as a real check so logins cannot be probed by timing.
-  const ok = await queue.run(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH), attempt.recheck);
+  const ok = await queue.run(address, () => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH), attempt.recheck);
   if (!user || !ok) return undefined;
   cache.add(user.passwordHash, password);
   return user;
@@ -68,9 +68,10 @@ export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuard
     let user: ApiUser | undefined;
     if (basic || token) {
       // Only a password or token actually tried counts: a malformed header guesses nothing.
-      const attempt = throttle.begin(addressOf(ctx.req), basic?.login);
+      const address = addressOf(ctx.req);
+      const attempt = throttle.begin(address, basic?.login);
       try {
-        user = basic ? await basicUser(db, cache, queue, attempt, basic.login, basic.password) : await findUserByToken(db, token as string);
+        user = basic ? await basicUser(db, cache, queue, address, attempt, basic.login, basic.password) : await findUserByToken(db, token as string);
       } catch (error) {
         attempt.abandoned();
         throw error;

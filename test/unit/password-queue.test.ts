@@ -16,7 +16,7 @@ describe('PasswordQueue', () => {
     const gates = Array.from({ length: 5 }, gate);
     const started: number[] = [];
     const runs = gates.map((g, i) =>
-      queue.run(async () => {
+      queue.run(`192.0.2.${i}`, async () => {
         started.push(i);
         await g.opened;
         return i;
@@ -37,10 +37,10 @@ describe('PasswordQueue', () => {
   it('refuses at once with a 503 and Retry-After when the line is full', async () => {
     const queue = new PasswordQueue(1, 1);
     const g = gate();
-    const running = queue.run(() => g.opened);
-    const waiting = queue.run(async () => 'second');
+    const running = queue.run('192.0.2.1', () => g.opened);
+    const waiting = queue.run('192.0.2.2', async () => 'second');
     const started = performance.now();
-    const error = await queue.run(async () => 'third').then(
+    const error = await queue.run('192.0.2.3', async () => 'third').then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -53,10 +53,26 @@ describe('PasswordQueue', () => {
     expect(queue.stats()).to.deep.equal({ running: 0, waiting: 0, checked: 2, rejected: 1 });
   });
 
+  it('lets one address hold at most half of the places, so a burst from it leaves room for others', async () => {
+    const queue = new PasswordQueue(2, 8);
+    const g = gate();
+    const burst = Array.from({ length: 8 }, () => queue.run('203.0.113.1', () => g.opened).then(() => 'checked', (e: unknown) => e));
+    const other = queue.run('198.51.100.2', async () => 'other');
+    g.open();
+    const answers = await Promise.all(burst);
+    expect(answers.filter((a) => a === 'checked')).to.have.length(5);
+    for (const a of answers.filter((a) => a !== 'checked')) expect(a).to.be.instanceOf(ServiceUnavailableError);
+    expect(await other).to.equal('other');
+    expect(queue.stats()).to.deep.equal({ running: 0, waiting: 0, checked: 6, rejected: 3 });
+    // and its places are given back
+    expect(await queue.run('203.0.113.1', async () => 'again')).to.equal('again');
+  });
+
   it('lets the admission refuse a check when its turn comes, without counting it as run', async () => {
     const queue = new PasswordQueue(1, 1);
     const error = await queue
       .run(
+        '192.0.2.1',
         async () => 'hashed',
         () => {
           throw new Error('refused');
@@ -64,13 +80,13 @@ describe('PasswordQueue', () => {
       )
       .catch((e: Error) => e.message);
     expect(error).to.equal('refused');
-    expect(await queue.run(async () => 'next')).to.equal('next');
+    expect(await queue.run('192.0.2.1', async () => 'next')).to.equal('next');
     expect(queue.stats()).to.include({ running: 0, checked: 1 });
   });
 
   it('gives the slot back when a check throws', async () => {
     const queue = new PasswordQueue(1, 0);
-    await queue.run(() => Promise.reject(new Error('boom'))).catch(() => {});
-    expect(await queue.run(async () => 'next')).to.equal('next');
+    await queue.run('192.0.2.1', () => Promise.reject(new Error('boom'))).catch(() => {});
+    expect(await queue.run('192.0.2.1', async () => 'next')).to.equal('next');
   });
 });
