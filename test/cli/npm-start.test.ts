@@ -82,7 +82,7 @@ describe('npm start (the README way) under a supervisor that sends SIGTERM to th
       const signalled = Date.now();
       npm.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
-      expect(npm.exitCode, 'npm waits for the server').to.equal(null);
+      expect({ code: npm.exitCode, signal: npm.signalCode }, 'npm waits for the server').to.deep.equal({ code: null, signal: null });
       const refused = await request(base, '/health').then(
         () => false,
         () => true,
