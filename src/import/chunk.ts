@@ -73,7 +73,7 @@ export class ChunkWriter implements ImportWriter {
   constructor(
     private readonly spec: ResourceSpec,
     private readonly businessFileId: number,
-    /** The acting API user (null for the CLI): the author of what the file does not say. */
+    /** The author of what the file does not name (imports keep the file's, empty included: null). */
     private readonly actor: number | null,
   ) {}
 

@@ -123,7 +123,8 @@ export async function importFile(source: AsyncIterable<Uint8Array | string>, db:
   const flush = async () => {
     if (!spec || chunk.length === 0) return;
     const lookup = await ChunkLookup.load(trx, spec, options.businessFileId, chunk.map((c) => c.keys));
-    const writer = new ChunkWriter(spec, options.businessFileId, userId);
+    // Authors are kept as the file gives them, empty included (contract 2.1), whoever imports.
+    const writer = new ChunkWriter(spec, options.businessFileId, null);
     const now = nowToSecond();
     for (const { record, input } of chunk) {
       try {

@@ -48,12 +48,12 @@ describe('bulk import and export', () => {
       const a = await server.tenant();
       const res = await importFile(a, doc);
       expect(res.status, res.text).to.equal(200);
-      expect(res.text).to.equal('<?xml version="1.0" encoding="UTF-8"?>\n<import>\n  <created>250</created>\n  <updated>0</updated>\n  <unchanged>0</unchanged>\n</import>\n');
+      expect(res.text).to.equal('<?xml version="1.0" encoding="UTF-8"?>\n<import>\n  <created>250</created>\n  <updated>0</updated>\n  <unchanged>0</unchanged>\n  <not_kept></not_kept>\n</import>\n');
       const exported = await exportFile(a);
       expect(exported).to.equal(doc);
       // Re-import: nothing changes, nothing is duplicated.
       const again = await importFile(a, exported);
-      expect(parseXml(again.text).import).to.deep.equal({ created: '0', updated: '0', unchanged: '250' });
+      expect(parseXml(again.text).import).to.deep.equal({ created: '0', updated: '0', unchanged: '250', not_kept: '' });
       expect(await count(a)).to.equal(250);
       expect(await exportFile(a)).to.equal(doc);
     });
@@ -65,7 +65,7 @@ describe('bulk import and export', () => {
       const created = Number(parseXml(first.text).import.created);
       expect(created).to.be.greaterThan(0);
       const again = await importFile(t, fixture('remote-ids-only.xml'));
-      expect(parseXml(again.text).import).to.deep.equal({ created: '0', updated: '0', unchanged: String(created) });
+      expect(parseXml(again.text).import).to.deep.equal({ created: '0', updated: '0', unchanged: String(created), not_kept: '' });
       const changed = fixture('remote-ids-only.xml').replace(/<last_name>([^<]*)<\/last_name>/, '<last_name>$1 changed</last_name>');
       expect(parseXml((await importFile(t, changed)).text).import.updated).to.equal('1');
       const noKeys = await importFile(t, fixture('no-keys.xml'));
