@@ -30,7 +30,7 @@ export interface GaugeOptions<L extends string> {
 export function gauge<L extends string = never>(name: string, help: string, options: GaugeOptions<L> = {}): Gauge<L> {
   return (
     existing<Gauge<L>>(name) ??
-    new client.Gauge<L>({ name, help, labelNames: options.labelNames ?? [], collect: options.collect, aggregator: options.aggregator, registers: [registry] })
+    new client.Gauge<L>({ name, help, labelNames: options.labelNames ?? [], collect: options.collect, aggregator: options.aggregator ?? 'sum', registers: [registry] })
   );
 }
 
