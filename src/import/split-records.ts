@@ -5,6 +5,8 @@
 // XML outside the records follows the codec's well-formedness rules too. A file in another
 // encoding than UTF-8 is refused as the API refuses such a body (415 over HTTP).
 import { ENCODING_HEAD_BYTES, malformedAt, refuseDeclaredEncoding, refuseOtherEncoding, XmlSyntaxError } from '../xml/document.js';
+import { findNonCharacter } from '../xml/entities.js';
+import { PARSER_OPTIONS } from '../xml/options.js';
 import { cdataEnd, checkCharData, commentEnd, declarationEnd, elementEnd, endTag, isBlank, nameAt, piEnd, startsWithDeclaration, startTag, WellFormedProblem } from '../xml/well-formed.js';
 
 /** The roots an import file may have, each with the name of its records. */
@@ -19,6 +21,9 @@ export interface RawRecord {
   line: number;
   text: string;
 }
+
+/** Elements under the root nested deeper than this are refused, as in a document the API reads. */
+const MAX_DEPTH_UNDER_ROOT = PARSER_OPTIONS.maxNestedTags ?? 100;
 
 /** A single record larger than this is refused (the API's limit for one contact). */
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -96,6 +101,13 @@ class Splitter {
     const newline = this.buffer.lastIndexOf('\n', index - 1);
     const col = newline === -1 ? this.column0 + index + 1 : index - newline;
     throw malformedAt(this.line + countLines(this.buffer, this.offset, index), col, reason);
+  }
+
+  /** consume() for what lies outside the records (each record is checked whole by the codec): no NUL, U+FFFE or U+FFFF. */
+  private consumeChecked(index: number): void {
+    const problem = index > this.offset ? findNonCharacter(this.buffer.slice(this.offset, index)) : undefined;
+    if (problem) this.fail(this.offset + problem.index, problem.message);
+    this.consume(index);
   }
 
   /** Consumes the buffer up to `index`, keeping the line count right. */
@@ -192,13 +204,13 @@ class Splitter {
           checked = Math.max(this.offset, amp >= this.offset && !b.includes(';', amp) ? amp : b.length - 2);
         }
         if (!this.check((text) => (checkCharData(text, this.offset, checked), true))) return undefined;
-        this.consume(checked);
+        this.consumeChecked(checked);
       } else if (!isBlank(b, this.offset, textEnd)) {
         let at = this.offset;
         while (isBlank(b, at, at + 1)) at++;
         this.fail(at, this.state === 'prolog' ? 'text is not allowed before the root element.' : 'text is not allowed after the root element.');
       } else {
-        this.consume(textEnd);
+        this.consumeChecked(textEnd);
       }
       if (lt === -1) {
         if (!this.ended()) {
@@ -218,7 +230,7 @@ class Splitter {
         const end = this.check((text) => declarationEnd(text, lt));
         if (end === undefined) return undefined;
         refuseDeclaredEncoding(b.slice(lt, end));
-        this.consume(end);
+        this.consumeChecked(end);
         continue;
       }
       let end: number | undefined;
@@ -251,11 +263,11 @@ class Splitter {
         this.scan = { at: 0, depth: 0 };
         return this.nextRecord();
       } else {
-        // Any other element (<pagination>): checked whole, then skipped.
-        end = this.check((text) => elementEnd(text, lt));
+        // Any other element (<pagination>): checked whole, then skipped. Nested at most as deep as the API allows.
+        end = this.check((text) => elementEnd(text, lt, MAX_DEPTH_UNDER_ROOT));
       }
       if (end === undefined) return undefined;
-      this.consume(end);
+      this.consumeChecked(end);
     }
   }
 

@@ -3,7 +3,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { findNonCharacter } from './entities.js';
 import { PARSER_OPTIONS } from './options.js';
-import { findWellFormedProblem } from './well-formed.js';
+import { findWellFormedProblem, startsWithDeclaration } from './well-formed.js';
 
 /** A parsed element: text, or an object of children / attributes (`@_name`) / `#text`. */
 export type XmlNode = string | XmlElement;
@@ -98,8 +98,10 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-const CDATA = /<!\[CDATA\[([\s\S]*?)\]\]>/g;
-const escapeCdata = (_: string, content: string) => content.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** In a well-formed document, every "<" starts markup: these constructs are found in order by one scan. */
+const MARKUP = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>/g;
+/** CDATA becomes escaped text, comments and processing instructions go (fast-xml-parser misreads quotes in a PI). */
+const simplify = (_: string, cdata: string | undefined) => (cdata === undefined ? '' : cdata.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 
 function lineAndColumn(text: string, index: number): { line: number; col: number } {
   let line = 1;
@@ -135,7 +137,7 @@ export function parseDocument(source: string, root: string): XmlNode {
   if (first) throw located(text, first.index, first.message);
 
   // CDATA content is literal text: escaped here, so that decoding entities later gives it back as is.
-  const parseable = text.includes('<![CDATA[') ? text.replace(CDATA, escapeCdata) : text;
+  const parseable = text.includes('<!') || text.includes('<?', startsWithDeclaration(text) ? 1 : 0) ? text.replace(MARKUP, simplify) : text;
   let parsed: XmlElement;
   try {
     parsed = new XMLParser(PARSER_OPTIONS).parse(parseable) as XmlElement;

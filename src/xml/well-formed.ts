@@ -51,6 +51,9 @@ export function nameAt(text: string, index: number): string | undefined {
   return NAME.exec(text)?.[0];
 }
 
+/** Up to QUOTED_MAX + 1 characters that are not white space, ">" or "/" (a bad name, quoted). */
+const NOT_SPACE = new RegExp(`[^ \\t\\r\\n>/]{0,${QUOTED_MAX + 1}}`, 'y');
+
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 
 function skipSpace(text: string, index: number): number {
@@ -116,7 +119,8 @@ export function piEnd(text: string, index: number): number {
   return close + 2;
 }
 
-function cdataEnd(text: string, index: number): number {
+/** The end of the CDATA section at `index` (which starts with "<![CDATA["). */
+export function cdataEnd(text: string, index: number): number {
   const close = text.indexOf(']]>', index + 9);
   if (close === -1) unfinished(index, 'a CDATA section is never closed.');
   return close + 3;
@@ -134,6 +138,11 @@ function checkText(text: string, from: number, to: number): void {
       fail(i, '"]]>" is not allowed in text.');
     }
   }
+}
+
+/** Checks character data in `text[from, to)` (references, no "]]>"); throws a WellFormedProblem. */
+export function checkCharData(text: string, from: number, to: number): void {
+  checkText(text, from, to);
 }
 
 function checkAttributeValue(text: string, from: number, to: number): void {
@@ -175,6 +184,10 @@ export function startTag(text: string, index: number): StartTag {
       fail(i, `"/" must be followed by ">" in the tag <${cut(name)}>.`);
     }
     if (c === undefined) unfinished(index, `the tag <${cut(name)}> is never closed.`);
+    if (i === index + 1 + name.length) {
+      NOT_SPACE.lastIndex = index + 1;
+      fail(i, `the tag name ${quoted(NOT_SPACE.exec(text)![0])} is not an XML name.`);
+    }
     if (i === spaced) fail(i, `a space is needed before an attribute of <${cut(name)}>.`);
     const attribute = nameAt(text, i);
     if (!attribute) fail(i, `an attribute name or ">" is expected in the tag <${cut(name)}>.`);
@@ -217,8 +230,11 @@ export function endTag(text: string, index: number): { name: string; end: number
   return { name, end: i + 1 };
 }
 
-/** The end of the element whose start tag is at `index`, everything in it checked. */
-export function elementEnd(text: string, index: number): number {
+/**
+ * The end of the element whose start tag is at `index`, everything in it checked; with
+ * `maxDepth`, elements nested deeper than that (the element itself is level 1) are refused.
+ */
+export function elementEnd(text: string, index: number, maxDepth = Infinity): number {
   const first = startTag(text, index);
   if (first.empty) return first.end;
   const names = [first.name];
@@ -226,8 +242,8 @@ export function elementEnd(text: string, index: number): number {
   let i = first.end;
   while (names.length > 0) {
     const lt = text.indexOf('<', i);
-    checkText(text, i, lt === -1 ? text.length : lt);
     if (lt === -1) unfinished(starts[starts.length - 1], `the element <${cut(names[names.length - 1])}> is never closed.`);
+    checkText(text, i, lt);
     const next = text.charCodeAt(lt + 1);
     if (next === 0x2f) {
       // "</"
@@ -248,6 +264,7 @@ export function elementEnd(text: string, index: number): number {
     } else {
       const tag = startTag(text, lt);
       if (!tag.empty) {
+        if (names.length >= maxDepth) fail(lt, `elements are nested more than ${maxDepth} levels deep.`);
         names.push(tag.name);
         starts.push(lt);
       }
