@@ -16,17 +16,54 @@ function storedForWrappedFixture(): Contact {
       ...c.contact_addresses,
       {
         id: 8,
+        contact_id: 12,
         address_type: 20,
         street_address: '2 place du Marché',
         street_address2: null,
+        street_number: '2',
+        street_name: 'place du Marché',
+        additional_info: null,
         zip_code: '69001',
         city: 'Lyon',
         country: 'France',
+        country_iso_3166_a3: 'FRA',
+        created_at: new Date('2012-02-07T16:13:00Z'),
+        updated_at: new Date('2012-02-07T16:13:00Z'),
       },
     ],
-    contact_items: [...c.contact_items, { id: 32, type_id: 554, value: '+33600000000' }],
+    contact_items: [
+      ...c.contact_items,
+      {
+        id: 32,
+        contact_id: 12,
+        type_id: 554,
+        value: '+33600000000',
+        normalized_phone: '+33600000000',
+        creator_id: 1,
+        modifier_id: null,
+        created_at: new Date('2014-10-29T17:20:00Z'),
+        updated_at: new Date('2014-10-29T17:20:00Z'),
+      },
+    ],
   };
 }
+
+/** The stored address 7 of the section 2 contact as draft text. */
+const ADDRESS_7 = {
+  address_type: '21',
+  street_address: '10 rue de la Paix',
+  street_address2: null,
+  street_number: '10',
+  street_name: 'rue de la Paix',
+  additional_info: null,
+  zip_code: '00100',
+  city: 'Paris',
+  country: 'France',
+  country_iso_3166_a3: 'FRA',
+};
+
+/** The stored item 31 of the section 2 contact as draft text. */
+const ITEM_31 = { type_id: '24', value: '01 23 45 67 89' };
 
 function update(current: Contact, read: ContactInput) {
   const { draft, errors } = draftContactForUpdate(current, read);
@@ -49,9 +86,20 @@ describe('drafts and changes', () => {
         job_title: null,
         job_department: null,
         country: null,
+        language: null,
         contact_type: null,
+        contact_type2: null,
+        contact_origin: null,
+        keywords: null,
+        reference: null,
+        accounting_ref: null,
+        accounting_ref_vendor: null,
         firm_id: null,
+        project_id: null,
+        bank_account_id: null,
         remote_id: null,
+        batch: null,
+        batch_kind: null,
       });
       expect(draft.contact_addresses).to.deep.equal([]);
       expect(draft.contact_items).to.deep.equal([]);
@@ -86,9 +134,20 @@ describe('drafts and changes', () => {
         job_title: 'Head buyer',
         job_department: 'Purchasing',
         country: 'France',
+        language: 'fr',
         contact_type: 'client',
+        contact_type2: null,
+        contact_origin: 'Trade fair 2011',
+        keywords: 'wine, export',
+        reference: 'C-0012',
+        accounting_ref: '411BOUVET',
+        accounting_ref_vendor: null,
         firm_id: '3',
+        project_id: null,
+        bank_account_id: null,
         remote_id: 'CONTACT_123',
+        batch: '17 jan 12 @ 15:12:02',
+        batch_kind: 'CSV',
       });
     });
 
@@ -116,20 +175,8 @@ describe('drafts and changes', () => {
     it('leaves both collections untouched, ids included, when they are absent', () => {
       const { draft, errors } = draftContactForUpdate(sectionTwoContact(), input({ job_title: 'x' }));
       expect(errors).to.deep.equal([]);
-      expect(draft.contact_addresses).to.deep.equal([
-        {
-          id: 7,
-          fields: {
-            address_type: '21',
-            street_address: '10 rue de la Paix',
-            street_address2: null,
-            zip_code: '00100',
-            city: 'Paris',
-            country: 'France',
-          },
-        },
-      ]);
-      expect(draft.contact_items).to.deep.equal([{ id: 31, fields: { type_id: '27', value: 'adele@example.com' } }]);
+      expect(draft.contact_addresses).to.deep.equal([{ id: 7, fields: ADDRESS_7 }]);
+      expect(draft.contact_items).to.deep.equal([{ id: 31, fields: ITEM_31 }]);
     });
   });
 
@@ -137,19 +184,7 @@ describe('drafts and changes', () => {
     it('keeps a listed child with its id and updates it in place, partially', () => {
       const { draft, errors } = draftContactForUpdate(sectionTwoContact(), input({}, { contact_addresses: [{ id: '7', fields: { city: 'Lyon' } }] }));
       expect(errors).to.deep.equal([]);
-      expect(draft.contact_addresses).to.deep.equal([
-        {
-          id: 7,
-          fields: {
-            address_type: '21',
-            street_address: '10 rue de la Paix',
-            street_address2: null,
-            zip_code: '00100',
-            city: 'Lyon',
-            country: 'France',
-          },
-        },
-      ]);
+      expect(draft.contact_addresses).to.deep.equal([{ id: 7, fields: { ...ADDRESS_7, city: 'Lyon' } }]);
     });
 
     it('creates a listed child without id', () => {
@@ -163,7 +198,7 @@ describe('drafts and changes', () => {
         ),
       );
       expect(draft.contact_items).to.deep.equal([
-        { id: 31, fields: { type_id: '27', value: 'adele@example.com' } },
+        { id: 31, fields: ITEM_31 },
         { fields: { type_id: '23', value: '0102030405' } },
       ]);
     });
@@ -195,7 +230,7 @@ describe('drafts and changes', () => {
       const read = readContactXml('<contact><contact-items type="array"><contact-item><id type="integer"> 31 </id></contact-item></contact-items></contact>');
       const { draft, errors } = draftContactForUpdate(sectionTwoContact(), read);
       expect(errors).to.deep.equal([]);
-      expect(draft.contact_items).to.deep.equal([{ id: 31, fields: { type_id: '27', value: 'adele@example.com' } }]);
+      expect(draft.contact_items).to.deep.equal([{ id: 31, fields: ITEM_31 }]);
     });
 
     it("refuses an id that is not one of this contact's children, naming the collection", () => {
@@ -290,7 +325,7 @@ describe('drafts and changes', () => {
       const stored = sectionTwoContact();
       const { checked } = update(stored, input({ firm_id: '4', last_name: 'Bouvet' }));
       const changes = contactChanges(stored, checked.values!);
-      expect(changes.fields).to.deep.equal({ firm_id: 4 });
+      expect(changes.fields).to.deep.equal({ firm_id: [3, 4] });
       expect(isUnchanged(changes)).to.equal(false);
     });
 
@@ -298,7 +333,7 @@ describe('drafts and changes', () => {
       const stored = sectionTwoContact();
       const { checked } = update(stored, input({ remote_id: '' }));
       expect(contactChanges(stored, checked.values!).fields).to.deep.equal({
-        remote_id: null,
+        remote_id: ['CONTACT_123', null],
       });
     });
 
@@ -319,10 +354,10 @@ describe('drafts and changes', () => {
       );
       const changes = contactChanges(stored, checked.values!);
       expect(changes.fields).to.deep.equal({});
-      expect(changes.items.update).to.deep.equal([{ id: 31, type_id: 27, value: 'new@example.com' }]);
-      expect(changes.items.insert).to.deep.equal([{ type_id: 430, value: 'skype.me' }]);
-      expect(changes.items.remove).to.deep.equal([32]);
-      expect(changes.addresses).to.deep.equal({
+      expect(changes.collections.contact_items.update).to.deep.equal([{ id: 31, type_id: 24, value: 'new@example.com' }]);
+      expect(changes.collections.contact_items.insert).to.deep.equal([{ type_id: 430, value: 'skype.me' }]);
+      expect(changes.collections.contact_items.remove).to.deep.equal([32]);
+      expect(changes.collections.contact_addresses).to.deep.equal({
         insert: [],
         update: [],
         remove: [],
@@ -333,8 +368,8 @@ describe('drafts and changes', () => {
       const stored = storedForWrappedFixture();
       const { checked } = update(stored, readContactFixture('contacts/valid/nil-collection.xml'));
       const changes = contactChanges(stored, checked.values!);
-      expect(changes.items.remove).to.deep.equal([31, 32]);
-      expect(changes.addresses.remove).to.deep.equal([7, 8]);
+      expect(changes.collections.contact_items.remove).to.deep.equal([31, 32]);
+      expect(changes.collections.contact_addresses.remove).to.deep.equal([7, 8]);
       expect(isUnchanged(changes)).to.equal(false);
     });
   });

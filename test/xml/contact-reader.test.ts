@@ -13,18 +13,40 @@ const SECTION_TWO_FIELDS = {
   job_title: 'Buyer',
   job_department: 'Purchasing',
   country: 'France',
+  language: 'fr',
   contact_type: 'client',
+  contact_type2: null,
+  contact_origin: 'Trade fair 2011',
+  keywords: 'wine, export',
+  reference: 'C-0012',
+  accounting_ref: '411BOUVET',
+  accounting_ref_vendor: null,
   firm_id: '3',
+  project_id: null,
+  bank_account_id: null,
   remote_id: 'CONTACT_123',
+  batch: '17 jan 12 @ 15:12:02',
+  batch_kind: 'CSV',
 };
 
 const SECTION_TWO_ADDRESS = {
   address_type: '21',
   street_address: '10 rue de la Paix',
   street_address2: null,
+  street_number: '10',
+  street_name: 'rue de la Paix',
+  additional_info: null,
   zip_code: '00100',
   city: 'Paris',
   country: 'France',
+  country_iso_3166_a3: 'FRA',
+};
+
+/** The section 2 item, as read: its own fields apart from what the service keeps. */
+const SECTION_TWO_ITEM = {
+  id: '31',
+  fields: { type_id: '24', value: '01 23 45 67 89' },
+  kept: { id: '31', creator_id: '1', modifier_id: '1', created_at: '17-01-2012-15-14', updated_at: '29-10-2014-17-20' },
 };
 
 describe('reading a <contact> document', () => {
@@ -35,18 +57,25 @@ describe('reading a <contact> document', () => {
       expect(input.fields).to.deep.equal(SECTION_TWO_FIELDS);
     });
 
-    it('returns <id> and the timestamps apart from the fields', () => {
+    it('returns <id>, the timestamps and the authors apart from the fields (in kept), and no derived field', () => {
       const input = readContactFixture('contacts/valid/full-contact.xml');
-      expect(input.id).to.equal('12');
-      expect(input.created_at).to.equal('17-01-2012-15-14');
-      expect(input.updated_at).to.equal('17-01-2012-15-14');
-      expect(input.fields).not.to.have.any.keys('id', 'created_at', 'updated_at');
+      expect(input.kept).to.deep.equal({
+        id: '12',
+        creator_id: '1',
+        modifier_id: '1',
+        created_at: '17-01-2012-15-14',
+        updated_at: '17-01-2012-15-14',
+      });
+      expect(input.fields).not.to.have.any.keys('id', 'created_at', 'updated_at', 'creator_id', 'modifier_id', 'first_last_name', 'firm_name');
+      expect(input.notKept).to.deep.equal([]);
     });
 
     it('reads one address and one item, with their ids', () => {
       const input = readContactFixture('contacts/valid/full-contact.xml');
-      expect(input.contact_addresses).to.deep.equal([{ id: '7', fields: SECTION_TWO_ADDRESS }]);
-      expect(input.contact_items).to.deep.equal([{ id: '31', fields: { type_id: '27', value: 'adele@example.com' } }]);
+      expect(input.contact_addresses).to.deep.equal([
+        { id: '7', fields: SECTION_TWO_ADDRESS, kept: { id: '7', created_at: '17-01-2012-15-14', updated_at: '07-02-2012-16-13' } },
+      ]);
+      expect(input.contact_items).to.deep.equal([SECTION_TWO_ITEM]);
     });
   });
 
@@ -56,6 +85,8 @@ describe('reading a <contact> document', () => {
       expect(input).to.deep.equal({
         fields: { last_name: 'Bouvet' },
         problems: [],
+        kept: {},
+        notKept: [],
       });
       expect(input).not.to.have.property('contact_addresses');
       expect(input).not.to.have.property('contact_items');
@@ -77,10 +108,10 @@ describe('reading a <contact> document', () => {
 
     it('reads <contact-items type="array"><contact-item>… as the list of children', () => {
       const input = readContactFixture('contacts/valid/dasherized-activeresource-create.xml');
-      expect(input.contact_addresses).to.deep.equal([{ fields: SECTION_TWO_ADDRESS }]);
+      expect(input.contact_addresses).to.deep.equal([{ fields: SECTION_TWO_ADDRESS, kept: {} }]);
       expect(input.contact_items).to.deep.equal([
-        { fields: { type_id: '27', value: 'adele@example.com' } },
-        { fields: { type_id: '471', value: '+33100000000' } },
+        { fields: { type_id: '27', value: 'adele@example.com' }, kept: {} },
+        { fields: { type_id: '471', value: '+33100000000' }, kept: {} },
       ]);
     });
 
@@ -97,25 +128,34 @@ describe('reading a <contact> document', () => {
       const input = readContactFixture('contacts/valid/activeresource-update-wrapped.xml');
       expect(input.problems).to.deep.equal([]);
       expect(input.contact_items).to.deep.equal([
-        { id: '31', fields: { type_id: '27', value: 'adele@example.com' } },
-        { id: '32', fields: { type_id: '554', value: '+33600000000' } },
+        SECTION_TWO_ITEM,
+        {
+          id: '32',
+          fields: { type_id: '554', value: '+33600000000' },
+          kept: { id: '32', creator_id: '1', modifier_id: null, created_at: '29-10-2014-17-20', updated_at: '29-10-2014-17-20' },
+        },
       ]);
     });
 
     it('unwraps the addresses the same way', () => {
       const input = readContactFixture('contacts/valid/activeresource-update-wrapped.xml');
       expect(input.contact_addresses).to.deep.equal([
-        { id: '7', fields: SECTION_TWO_ADDRESS },
+        { id: '7', fields: SECTION_TWO_ADDRESS, kept: { id: '7', created_at: '17-01-2012-15-14', updated_at: '07-02-2012-16-13' } },
         {
           id: '8',
           fields: {
             address_type: '20',
             street_address: '2 place du Marché',
             street_address2: null,
+            street_number: '2',
+            street_name: 'place du Marché',
+            additional_info: null,
             zip_code: '69001',
             city: 'Lyon',
             country: 'France',
+            country_iso_3166_a3: 'FRA',
           },
+          kept: { id: '8', created_at: '07-02-2012-16-13', updated_at: '07-02-2012-16-13' },
         },
       ]);
     });
@@ -123,15 +163,16 @@ describe('reading a <contact> document', () => {
     it('reads the contact fields, id and timestamps of the document PUT back', () => {
       const input = readContactFixture('contacts/valid/activeresource-update-wrapped.xml');
       expect(input.fields).to.deep.equal(SECTION_TWO_FIELDS);
-      expect(input.id).to.equal('12');
-      expect(input.updated_at).to.equal('17-01-2012-15-14');
+      expect(input.kept.id).to.equal('12');
+      expect(input.kept.updated_at).to.equal('17-01-2012-15-14');
+      expect(input.notKept).to.deep.equal([]);
     });
 
     it('unwraps a wrapper holding a single child', () => {
       const input = readContactXml(
         '<contact><contact-items><contact-item type="array"><contact-item><id>31</id><type-id>27</type-id><value>a@b.fr</value></contact-item></contact-item></contact-items></contact>',
       );
-      expect(input.contact_items).to.deep.equal([{ id: '31', fields: { type_id: '27', value: 'a@b.fr' } }]);
+      expect(input.contact_items).to.deep.equal([{ id: '31', fields: { type_id: '27', value: 'a@b.fr' }, kept: { id: '31' } }]);
     });
   });
 
@@ -158,8 +199,8 @@ describe('reading a <contact> document', () => {
   describe('valid/one-child.xml', () => {
     it('reads a collection with one child as a list of one', () => {
       const input = readContactFixture('contacts/valid/one-child.xml');
-      expect(input.contact_addresses).to.deep.equal([{ fields: { address_type: '20', city: 'Lyon' } }]);
-      expect(input.contact_items).to.deep.equal([{ fields: { type_id: '23', value: '0123456789' } }]);
+      expect(input.contact_addresses).to.deep.equal([{ fields: { address_type: '20', city: 'Lyon' }, kept: {} }]);
+      expect(input.contact_items).to.deep.equal([{ fields: { type_id: '23', value: '0123456789' }, kept: {} }]);
     });
 
     it('reads many children in document order', () => {
@@ -170,24 +211,28 @@ describe('reading a <contact> document', () => {
 
     it('leaves out fields a child does not list (partial child update)', () => {
       const input = readContactXml('<contact><contact_items><contact_item><id>31</id><value>x@y.fr</value></contact_item></contact_items></contact>');
-      expect(input.contact_items).to.deep.equal([{ id: '31', fields: { value: 'x@y.fr' } }]);
+      expect(input.contact_items).to.deep.equal([{ id: '31', fields: { value: 'x@y.fr' }, kept: { id: '31' } }]);
     });
   });
 
   describe('valid/unknown-elements.xml', () => {
     it('ignores unknown elements and attributes, at every level', () => {
-      const input = readContactFixture('contacts/valid/unknown-elements.xml');
+      const { notKept, ...input } = readContactFixture('contacts/valid/unknown-elements.xml');
       expect(input).to.deep.equal({
         fields: { last_name: 'Bouvet' },
         problems: [],
-        contact_addresses: [{ fields: { address_type: '21', city: 'Paris' } }],
-        contact_items: [{ fields: { type_id: '27', value: 'adele@example.com' } }],
+        kept: {},
+        contact_addresses: [{ fields: { address_type: '21', city: 'Paris' }, kept: {} }],
+        contact_items: [{ fields: { type_id: '27', value: 'adele@example.com' }, kept: {} }],
       });
+      // Named, for the import's report of what it does not keep; a child's under its element name.
+      expect(notKept).to.include.members(['nickname', 'tags', 'legacy:owner', 'business_file_id', 'version', 'contact_address.geo', 'contact_item.label']);
     });
 
-    it('never copies server-side names (business_file_id, version, contact_id)', () => {
-      const input = readContactFixture('contacts/valid/unknown-elements.xml');
+    it('never copies server-side names (business_file_id, version, contact_id) or their values, only names the unknown ones', () => {
+      const { notKept, ...input } = readContactFixture('contacts/valid/unknown-elements.xml');
       expect(JSON.stringify(input)).not.to.match(/business_file_id|version|contact_id|555|99/);
+      expect(JSON.stringify(notKept)).not.to.match(/contact_id|555|99/);
     });
   });
 
@@ -240,7 +285,7 @@ describe('reading a <contact> document', () => {
       expect(input.fields.job_title).to.equal('Buyer');
       expect(input.fields.firm_id).to.equal('3');
       expect(input.fields.contact_type).to.equal('client');
-      expect(input.contact_items).to.deep.equal([{ fields: { type_id: '27', value: 'adele@example.com' } }]);
+      expect(input.contact_items).to.deep.equal([{ fields: { type_id: '27', value: 'adele@example.com' }, kept: {} }]);
     });
 
     it('keeps whitespace inside a value', () => {
@@ -347,6 +392,8 @@ describe('reading a <contact> document', () => {
       expect(readContactXml('<contact/>')).to.deep.equal({
         fields: {},
         problems: [],
+        kept: {},
+        notKept: [],
       });
     });
   });

@@ -1,7 +1,7 @@
 // The wire format of CONTRACT.md sections 2 and 3: golden documents written by hand from the
 // contract, element order, empty elements, escaping, exact values, list pages.
 import { expect } from 'chai';
-import { contactDocument, contactElement, contactJsonOf, contactListDocument, contactListDocumentOf, contactListJsonOf, contactObject, readContact, type Contact } from '../support/contact-codec.js';
+import { contactDocument, contactElement, contactJsonOf, contactListDocument, contactListDocumentOf, contactListJsonOf, contactObject, readContact, type Contact, type ContactAddress, type ContactItem } from '../support/contact-codec.js';
 import { parseDocument } from '../../src/xml/document.js';
 import { fixtureText, sectionTwoContact } from './helpers.js';
 
@@ -15,20 +15,35 @@ function sparseContact(): Contact {
     civility_label_id: null,
     last_name: 'AT&T <Support>',
     first_name: null,
+    first_last_name: 'AT&T <Support>',
     comment: 'Line one\nLine two',
     job_title: null,
     job_department: null,
     country: null,
+    language: null,
     contact_type: null,
+    contact_type2: null,
+    contact_origin: null,
+    keywords: null,
+    reference: null,
+    accounting_ref: null,
+    accounting_ref_vendor: null,
     firm_id: null,
+    firm_name: null,
+    project_id: null,
+    bank_account_id: null,
     remote_id: null,
+    batch: null,
+    batch_kind: null,
+    creator_id: null,
+    modifier_id: null,
     created_at: new Date('2019-03-05T09:07:41Z'),
     updated_at: new Date('2020-12-31T23:59:59.999Z'),
     version: 4,
     contact_addresses: [],
     contact_items: [
-      { id: 40, type_id: 554, value: '+33600000000' },
-      { id: 41, type_id: 430, value: 'att.support' },
+      item(40, 554, '+33600000000', '+33600000000', new Date('2019-03-05T09:07:41Z')),
+      item(41, 430, 'att.support', null, new Date('2020-12-31T23:59:59.999Z')),
     ],
   };
 }
@@ -37,9 +52,36 @@ function emptyContact(): Contact {
   return {
     ...sparseContact(),
     last_name: 'X',
+    first_last_name: 'X',
     comment: null,
     contact_items: [],
   };
+}
+
+/** An address of contact 13, every field empty but those given. */
+function address(id: number, fields: Partial<ContactAddress>): ContactAddress {
+  return {
+    id,
+    contact_id: 13,
+    address_type: 21,
+    street_address: null,
+    street_address2: null,
+    street_number: null,
+    street_name: null,
+    additional_info: null,
+    zip_code: null,
+    city: null,
+    country: null,
+    country_iso_3166_a3: null,
+    created_at: new Date('2019-03-05T09:07:00Z'),
+    updated_at: new Date('2019-03-05T09:07:00Z'),
+    ...fields,
+  };
+}
+
+/** An item of contact 13, created by the CLI (no author) at `at`. */
+function item(id: number, type_id: number, value: string, normalized_phone: string | null = null, at = new Date('2019-03-05T09:07:00Z')): ContactItem {
+  return { id, contact_id: 13, type_id, value, normalized_phone, creator_id: null, modifier_id: null, created_at: at, updated_at: at };
 }
 
 /** The text of every `<name>` line of a document. */
@@ -121,13 +163,28 @@ describe('writing contacts as XML', () => {
         'civility_label_id',
         'last_name',
         'first_name',
+        'first_last_name',
         'comment',
         'job_title',
         'job_department',
         'country',
+        'language',
         'contact_type',
+        'contact_type2',
+        'contact_origin',
+        'keywords',
+        'reference',
+        'accounting_ref',
+        'accounting_ref_vendor',
         'firm_id',
+        'firm_name',
+        'project_id',
+        'bank_account_id',
         'remote_id',
+        'batch',
+        'batch_kind',
+        'creator_id',
+        'modifier_id',
         'created_at',
         'updated_at',
         'contact_addresses',
@@ -137,7 +194,31 @@ describe('writing contacts as XML', () => {
 
     it('writes null values as <tag></tag> and empty collections as <contact_addresses></contact_addresses>', () => {
       const xml = contactDocument(emptyContact());
-      for (const name of ['civility_label_id', 'first_name', 'comment', 'job_title', 'job_department', 'country', 'contact_type', 'firm_id', 'remote_id']) {
+      for (const name of [
+        'civility_label_id',
+        'first_name',
+        'comment',
+        'job_title',
+        'job_department',
+        'country',
+        'language',
+        'contact_type',
+        'contact_type2',
+        'contact_origin',
+        'keywords',
+        'reference',
+        'accounting_ref',
+        'accounting_ref_vendor',
+        'firm_id',
+        'firm_name',
+        'project_id',
+        'bank_account_id',
+        'remote_id',
+        'batch',
+        'batch_kind',
+        'creator_id',
+        'modifier_id',
+      ]) {
         expect(xml, name).to.contain(`  <${name}></${name}>\n`);
       }
       expect(xml).to.contain('  <contact_addresses></contact_addresses>\n');
@@ -148,23 +229,40 @@ describe('writing contacts as XML', () => {
     it('writes the children of an address and of an item in the section 2 order', () => {
       const xml = contactDocument({
         ...sectionTwoContact(),
-        contact_addresses: [
-          {
-            id: 1,
-            address_type: 20,
-            street_address: null,
-            street_address2: null,
-            zip_code: null,
-            city: null,
-            country: null,
-          },
-        ],
-        contact_items: [{ id: 2, type_id: 23, value: 'v' }],
+        contact_addresses: [address(1, { contact_id: 12, address_type: 20, updated_at: new Date('2020-01-02T03:04:59Z') })],
+        contact_items: [{ ...item(2, 23, 'v'), contact_id: 12, creator_id: 5, updated_at: new Date('2020-01-02T03:04:59Z') }],
       });
       expect(xml).to.contain(
-        '    <contact_address>\n      <id>1</id>\n      <address_type>20</address_type>\n      <street_address></street_address>\n      <street_address2></street_address2>\n      <zip_code></zip_code>\n      <city></city>\n      <country></country>\n    </contact_address>\n',
+        '    <contact_address>\n' +
+          '      <id>1</id>\n' +
+          '      <contact_id>12</contact_id>\n' +
+          '      <address_type>20</address_type>\n' +
+          '      <street_address></street_address>\n' +
+          '      <street_address2></street_address2>\n' +
+          '      <street_number></street_number>\n' +
+          '      <street_name></street_name>\n' +
+          '      <additional_info></additional_info>\n' +
+          '      <zip_code></zip_code>\n' +
+          '      <city></city>\n' +
+          '      <country></country>\n' +
+          '      <country_iso_3166_a3></country_iso_3166_a3>\n' +
+          '      <created_at>05-03-2019-09-07</created_at>\n' +
+          '      <updated_at>02-01-2020-03-04</updated_at>\n' +
+          '    </contact_address>\n',
       );
-      expect(xml).to.contain('    <contact_item>\n      <id>2</id>\n      <type_id>23</type_id>\n      <value>v</value>\n    </contact_item>\n');
+      expect(xml).to.contain(
+        '    <contact_item>\n' +
+          '      <id>2</id>\n' +
+          '      <contact_id>12</contact_id>\n' +
+          '      <type_id>23</type_id>\n' +
+          '      <value>v</value>\n' +
+          '      <normalized_phone></normalized_phone>\n' +
+          '      <creator_id>5</creator_id>\n' +
+          '      <modifier_id></modifier_id>\n' +
+          '      <created_at>05-03-2019-09-07</created_at>\n' +
+          '      <updated_at>02-01-2020-03-04</updated_at>\n' +
+          '    </contact_item>\n',
+      );
     });
 
     it('writes no attributes at all: no type= and no nil=', () => {
@@ -204,18 +302,8 @@ describe('writing contacts as XML', () => {
     it('escapes in children too', () => {
       const xml = contactDocument({
         ...emptyContact(),
-        contact_addresses: [
-          {
-            id: 1,
-            address_type: 21,
-            street_address: 'R&D <b>',
-            street_address2: null,
-            zip_code: null,
-            city: null,
-            country: null,
-          },
-        ],
-        contact_items: [{ id: 2, type_id: 430, value: 'a<b>&c' }],
+        contact_addresses: [address(1, { street_address: 'R&D <b>' })],
+        contact_items: [item(2, 430, 'a<b>&c')],
       });
       expect(xml).to.contain('<street_address>R&amp;D &lt;b&gt;</street_address>');
       expect(xml).to.contain('<value>a&lt;b&gt;&amp;c</value>');
@@ -260,18 +348,8 @@ describe('writing contacts as XML', () => {
     it('keeps 00100 and +33600000000 byte for byte', () => {
       const xml = contactDocument({
         ...emptyContact(),
-        contact_addresses: [
-          {
-            id: 1,
-            address_type: 21,
-            street_address: null,
-            street_address2: null,
-            zip_code: '00100',
-            city: null,
-            country: null,
-          },
-        ],
-        contact_items: [{ id: 2, type_id: 554, value: '+33600000000' }],
+        contact_addresses: [address(1, { zip_code: '00100' })],
+        contact_items: [item(2, 554, '+33600000000', '+33600000000')],
       });
       expect(xml).to.contain('<zip_code>00100</zip_code>');
       expect(xml).to.contain('<value>+33600000000</value>');
@@ -302,10 +380,7 @@ describe('writing contacts as XML', () => {
         first_name: 'Zoë 😀',
         comment: 'Line one\n\tLine two',
         remote_id: '&amp;',
-        contact_items: [
-          { id: 31, type_id: 554, value: '+33600000000' },
-          { id: 32, type_id: 27, value: 'a&b@example.com' },
-        ],
+        contact_items: [item(31, 554, '+33600000000', '+33600000000'), item(32, 27, 'a&b@example.com')],
       };
       const input = readContact(parseDocument(contactDocument(contact), 'contact'));
       expect(input.problems).to.deep.equal([]);
