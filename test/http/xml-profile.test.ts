@@ -96,7 +96,7 @@ describe('the XML profile of an API user (--empty-integers)', () => {
         const res = await server.request(path, { auth: omit });
         expect(res.status, path).to.equal(200);
         expect(res.text, path).not.to.match(INTEGER_ELEMENT);
-        expect(res.text, path).to.contain('<firm_name></firm_name>');
+        expect(res.text, path).to.contain('<comment></comment>');
       }
       const list = await server.request(`/${t.bf}/contacts.xml`, { auth: omit });
       expect(list.text).to.contain('<total_entries>2</total_entries>');
