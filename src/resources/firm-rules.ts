@@ -2,6 +2,7 @@
 // same business file and never makes a cycle; a firm still used by contacts or by other firms
 // as their parent cannot be deleted.
 import type { Knex } from 'knex';
+import { isPositiveId } from '../ids.js';
 import { FIRM } from './firm-spec.js';
 import type { ResourceRules } from './service.js';
 
@@ -11,9 +12,10 @@ const MAX_DEPTH = 1_000;
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export const FIRM_RULES: ResourceRules = {
-  async check(trx: Knex.Transaction, businessFileId, values, id) {
-    const parent = values.parent_firm_id as number | null;
-    if (parent === null) return [];
+  async check(trx: Knex.Transaction, businessFileId, fields, id) {
+    const raw = fields[FIRM.selfReference!.field];
+    if (raw === null || !isPositiveId(raw)) return []; // empty, or not a number: the field's own check says so
+    const parent = Number(raw);
     if (parent === id) return [FIRM.selfReference!.message];
     let current: number | null = parent;
     for (let depth = 0; current !== null; depth++) {

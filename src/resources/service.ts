@@ -28,7 +28,8 @@ const REMOTE_ID_TAKEN = `Remote id ${MESSAGES.taken}`;
 
 /** What a resource checks beyond its fields (a firm's parent) and before a delete (a firm still used). */
 export interface ResourceRules {
-  check?(trx: Trx, businessFileId: number, values: Values, id: number | undefined): Promise<string[]>;
+  /** Run on the draft's cleaned text, so its problems are listed with every other one. */
+  check?(trx: Trx, businessFileId: number, fields: Draft['fields'], id: number | undefined): Promise<string[]>;
   deleteProblems?(trx: Trx, businessFileId: number, id: number): Promise<string[]>;
 }
 
@@ -100,7 +101,7 @@ export class ResourceService {
     const checked = checkRecord(this.spec, draft, this.lookups, problems);
     const remoteId = draft.fields.remote_id;
     const taken = remoteId != null && (await remoteIdTaken(trx, this.spec, businessFileId, remoteId, exceptId));
-    const ruled = checked.values && this.rules.check ? await this.rules.check(trx, businessFileId, checked.values, exceptId) : [];
+    const ruled = this.rules.check ? await this.rules.check(trx, businessFileId, draft.fields, exceptId) : [];
     const errors = [...(checked.errors ?? []), ...(taken ? [REMOTE_ID_TAKEN] : []), ...ruled];
     if (errors.length > 0 || !checked.values) throw new InvalidError(errors);
     return checked.values;
