@@ -74,7 +74,10 @@ async function plainInserts(db: Knex): Promise<{ n: number; seconds: number }> {
       [CONTACT.collections[1], items],
     ] as const) {
       const children = values[c.name] as ChildValues[];
-      (input[c.name] as ChildInput[] | undefined)?.forEach((child, i) => out.push(childRow(c, id, { ...children[i], id: Number(child.id) }, { at, actor: null }, { at, actor: null })));
+      (input[c.name] as ChildInput[] | undefined)?.forEach((child, i) => {
+        const kept = (name: string) => ({ at: parseTimestamp((child.kept?.[name] as string | null | undefined) ?? '') ?? at, actor: null });
+        out.push(childRow(c, id, { ...children[i], id: Number(child.id) }, kept('created_at'), kept('updated_at')));
+      });
     }
     n++;
     if (contacts.length >= 5 * ROWS) await flush();
