@@ -13,6 +13,7 @@ import { startService } from '../server.js';
 import { positiveInteger, required, UsageError } from './args.js';
 import { CONTACT, FIRM } from '../resources/index.js';
 import { exportTo, importFiles } from './transfer.js';
+import { WEBHOOKS_USAGE, webhooksCommand } from './webhooks.js';
 
 const USAGE = `Usage: contacts <command> [options]
 
@@ -27,6 +28,7 @@ Commands:
                                          import <contacts> or <firms> XML files, each all or nothing;
                                          --strict refuses a file with elements that are not kept
   export [--business-file N] [--firms]   write the business file's contacts (or firms) as XML to stdout
+${WEBHOOKS_USAGE}
 
 Environment: DATABASE_URL (default sqlite:data/contacts.sqlite3), PORT (8080), HOST (127.0.0.1),
 ADMIN_LOGIN / ADMIN_PASSWORD (first start only), LOG_REQUESTS=0 to silence request lines,
@@ -77,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       login: { type: 'string' },
       password: { type: 'string' },
       'business-file': { type: 'string' },
+      url: { type: 'string' },
+      id: { type: 'string' },
       'dry-run': { type: 'boolean' },
       strict: { type: 'boolean' },
       firms: { type: 'boolean' },
@@ -121,6 +125,13 @@ async function main(argv: string[]): Promise<number> {
       const businessFile = positiveInteger('business-file', values['business-file'], 1);
       await withDatabase((db) => exportTo(db, values.firms ? FIRM : CONTACT, businessFile, process.stdout));
       return 0;
+    }
+    case 'webhooks add':
+    case 'webhooks list':
+    case 'webhooks remove':
+    case 'webhooks deliveries': {
+      const args = { businessFileId: positiveInteger('business-file', values['business-file'], 1), url: values.url, id: values.id === undefined ? undefined : positiveInteger('id', values.id, 0) };
+      return withDatabase((db) => webhooksCommand(db, command, args, print, (line) => process.stderr.write(line + '\n')));
     }
     default:
       throw new UsageError(`unknown command "${command}"`);
