@@ -241,6 +241,7 @@ describe('bulk import and export of firms', () => {
       expect(exported.code, exported.stderr).to.equal(0);
       expect(exported.stdout).to.equal(await exportFirms(t));
       const contactsExport = await runCli(['export', '--business-file', String(t.bf)], env, cwd);
+      expect(contactsExport.code, contactsExport.stderr).to.equal(0);
       expect(contactsExport.stdout).to.equal(`${XML_HEAD}<contacts type="array">\n</contacts>\n`);
       const bad = await runCli(['import', 'bad.xml', '--business-file', String(t.bf)], env, cwd);
       expect(bad.code).to.equal(1);
