@@ -57,8 +57,10 @@ const INVALID_FIXTURES: Record<string, string[]> = {
 describe('the contact document, version 2', () => {
   forEachEngine((engine) => {
     let server: TestServer;
+    let databaseUrl: string;
     before(async () => {
-      server = await TestServer.start(engine);
+      databaseUrl = engine.url();
+      server = await TestServer.start({ name: engine.name, url: () => databaseUrl });
     });
     after(() => server.stop());
 
@@ -391,6 +393,27 @@ describe('the contact document, version 2', () => {
         expect((await server.as(t)(`/${t.bf}/contacts/${contact.id}.xml`, { headers: { 'If-None-Match': xml1.headers.get('etag') as string } })).status).to.equal(200);
         // A stale If-Match after the rename is refused.
         expect((await server.as(t)(`/${t.bf}/contacts/${contact.id}.xml`, { method: 'PUT', body: contactXml('X'), headers: { 'If-Match': xml1.headers.get('etag') as string } })).status).to.equal(412);
+      });
+    });
+
+    describe('a firm rename seen by another service on the same database', () => {
+      it("shows the new firm_name from a second service whose rendered-contact cache was warm", async () => {
+        const t = await server.tenant();
+        const second = await TestServer.start({ name: engine.name, url: () => databaseUrl });
+        try {
+          const firmId = await createFirm(t, 'Before');
+          const { contact } = await create(t, contactXml('Seen', `<firm_id>${firmId}</firm_id>`));
+          const warm = await second.as(t)(`/${t.bf}/contacts/${contact.id}.xml`);
+          expect(parseXml(warm.text).contact[0].firm_name).to.equal('Before');
+          await second.as(t)(`/${t.bf}/contacts.xml`);
+          expect((await server.as(t)(`/${t.bf}/firms/${firmId}.xml`, { method: 'PUT', body: '<firm><name>After</name></firm>' })).status).to.equal(200);
+          const seen = await second.as(t)(`/${t.bf}/contacts/${contact.id}.xml`);
+          expect(parseXml(seen.text).contact[0].firm_name).to.equal('After');
+          expect(seen.headers.get('etag')).not.to.equal(warm.headers.get('etag'));
+          expect(parseXml((await second.as(t)(`/${t.bf}/contacts.xml`)).text).contacts.contact[0].firm_name).to.equal('After');
+        } finally {
+          await second.stop();
+        }
       });
     });
 

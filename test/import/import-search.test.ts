@@ -83,6 +83,19 @@ describe('import: contacts without <id> are found by q through their children', 
       await expectFound(t, 200, 'cli');
     });
 
+    it('finds contacts imported without ids by keywords, reference and the accounting references', async () => {
+      const t = await server.tenant();
+      const doc =
+        '<contacts>\n  <contact><last_name>K</last_name><keywords>Côtes-du-Rhône, export</keywords></contact>\n' +
+        '  <contact><last_name>R</last_name><reference>REF-0042</reference></contact>\n' +
+        '  <contact><last_name>A</last_name><accounting_ref>411ZED</accounting_ref><accounting_ref_vendor>401YAK</accounting_ref_vendor></contact>\n</contacts>\n';
+      expect((await server.as(t)(`/${t.bf}/contacts/import.xml`, { method: 'POST', body: doc })).status).to.equal(200);
+      expect(await lastNames(t, 'CÔTES')).to.deep.equal(['K']);
+      expect(await lastNames(t, 'ref-004')).to.deep.equal(['R']);
+      expect(await lastNames(t, '411zed')).to.deep.equal(['A']);
+      expect(await lastNames(t, '401yak')).to.deep.equal(['A']);
+    });
+
     it('finds a contact whose children an import changed, by the new values only', async () => {
       const t = await server.tenant();
       const one = '<contacts><contact><last_name>Moved</last_name><remote_id>M-1</remote_id><contact_addresses><contact_address><address_type>20</address_type><city>Lyon</city></contact_address></contact_addresses></contact></contacts>';
