@@ -140,6 +140,32 @@ describe('bulk import and export of firms', () => {
       }
     });
 
+    it("round-trips the old system's firms and contacts together into an empty database: both exports byte-identical", async () => {
+      const t = await server.tenant();
+      const base = await freshIdBase(server.db);
+      expect((await importFirms(t, shiftIds(oldSystemFile('firms-export.xml'), base))).status).to.equal(200);
+      expect((await importContacts(t, shiftIds(oldSystemFile('contacts-export.xml'), base))).status).to.equal(200);
+      const firms = await exportFirms(t);
+      const contacts = (await server.as(t)(`/${t.bf}/contacts/export.xml`)).text;
+      expect(contacts).to.contain('<firm_name>Vins &amp; Spiritueux Bérard</firm_name>');
+      expect(contacts).to.contain('<country_iso_3166_a3>FRA</country_iso_3166_a3>');
+      expect(contacts).not.to.contain('language_code');
+      const empty = await emptyDatabase(engine);
+      const other = await TestServer.start(fixedEngine(engine.name, empty.url));
+      try {
+        const u = await other.tenant();
+        expect((await other.as(u)(`/${u.bf}/firms/import.xml`, { method: 'POST', body: firms })).status).to.equal(200);
+        const res = await other.as(u)(`/${u.bf}/contacts/import.xml`, { method: 'POST', body: contacts });
+        expect(res.status, res.text).to.equal(200);
+        expect(parseDoc(res.text).import.created).to.equal('4');
+        expect(await exportFirms(u, other)).to.equal(firms);
+        expect((await other.as(u)(`/${u.bf}/contacts/export.xml`)).text).to.equal(contacts);
+      } finally {
+        await other.stop();
+        await empty.drop();
+      }
+    });
+
     it('keys firms without <id> by remote_id, and creates those with neither', async () => {
       const t = await server.tenant();
       const doc = `<firms>\n  <firm><name>Keyed</name><remote_id>ERP-1</remote_id></firm>\n  <firm><name>Unkeyed</name></firm>\n</firms>\n`;
