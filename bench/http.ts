@@ -3,14 +3,18 @@
 // same run it loads a bare node:http server that replays the service's very own answers
 // (bench/ceiling.ts) the same way: each endpoint's throughput is reported as a ratio to it.
 // SQLite always; MariaDB/MySQL too when BENCH_MYSQL_URL or TEST_MYSQL_URL is set.
+// It also measures what metrics cost (issue 12): GET one against two idle services, one with
+// metrics on (METRICS_TOKEN set) and one without, loaded in turn twice (req/s, and the service's
+// CPU time per request, which other load on a shared machine moves much less).
 //   npm run bench -- [--contacts 10000] [--seconds 10] [--connections 10] [--workers 2] [--engines sqlite,mysql]
-import { mkdtempSync, writeFileSync } from 'node:fs';
+//                    [--endpoints "GET one,PUT"] (only these workloads)
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateContacts, renderContact } from '../fixtures/generate.js';
 import { connect } from '../src/db/connection.js';
-import { freshMysql, load, record, seed, startCeiling, startService, type BenchRequest, type LoadResult } from './support.js';
+import { freshMysql, load, record, seed, startCeiling, startService, type BenchRequest, type Child, type LoadResult } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +23,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     workers: { type: 'string', default: '2' },
     engines: { type: 'string', default: 'sqlite,mysql' },
+    endpoints: { type: 'string' },
   },
 });
 const CONTACTS = Number(values.contacts);
@@ -64,10 +69,74 @@ async function measure(base: string, requests: BenchRequest[]): Promise<LoadResu
   return load(base, requests, LOAD);
 }
 
+interface Measured extends LoadResult {
+  /** The service's CPU time per request (µs): unlike req/s, not moved by other load on the machine. */
+  cpuMicros: number;
+}
+
+interface MetricsCost {
+  engine: string;
+  off: Measured[];
+  on: Measured[];
+}
+
+/** User + system CPU time of a process so far, in µs (Linux: /proc/PID/stat, clock ticks of 10 ms). */
+function cpuMicrosOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function measureCpu(child: Child, requests: BenchRequest[]): Promise<Measured> {
+  await load(child.url, requests, WARM);
+  const before = cpuMicrosOf(child.process.pid!);
+  const result = await load(child.url, requests, LOAD);
+  return { ...result, cpuMicros: (cpuMicrosOf(child.process.pid!) - before) / Math.max(1, result.requests) };
+}
+
+/** GET one on a service without metrics and one with them (both started, idle but for the load), in turn. */
+async function metricsCost(engine: string, databaseUrl: string, requests: BenchRequest[]): Promise<MetricsCost> {
+  const off = await startService(databaseUrl, 1);
+  const on = await startService(databaseUrl, 1, { METRICS_TOKEN: 'bench-metrics-token' });
+  const cost: MetricsCost = { engine, off: [], on: [] };
+  try {
+    for (let round = 1; round <= 2; round++) {
+      process.stderr.write(`${engine}: GET one without and with metrics (round ${round})\n`);
+      // The second round loads them in the other order, so that neither always goes first.
+      if (round === 1) cost.off.push(await measureCpu(off, requests));
+      cost.on.push(await measureCpu(on, requests));
+      if (round === 2) cost.off.push(await measureCpu(off, requests));
+    }
+  } finally {
+    await off.stop();
+    await on.stop();
+  }
+  return cost;
+}
+
+function costTable(costs: MetricsCost[]): string {
+  const mean = (results: Measured[], key: 'rps' | 'cpuMicros') => results.reduce((sum, r) => sum + r[key], 0) / results.length;
+  const lines = [
+    '| engine | req/s without / with metrics | ratio (aim ≥ 0.95) | CPU µs per request without / with | CPU ratio (without / with) | p99 ms without / with |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const { engine, off, on } of costs) {
+    const each = off.map((o, i) => `${Math.round(o.rps).toLocaleString('en')} / ${Math.round(on[i].rps).toLocaleString('en')}`).join(', ');
+    lines.push(
+      `| ${engine} | ${each} | ${(mean(on, 'rps') / mean(off, 'rps')).toFixed(3)} | ${mean(off, 'cpuMicros').toFixed(0)} / ${mean(on, 'cpuMicros').toFixed(0)} | ${(mean(off, 'cpuMicros') / mean(on, 'cpuMicros')).toFixed(3)} | ${Math.max(...off.map((r) => r.p99))} / ${Math.max(...on.map((r) => r.p99))} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const costs: MetricsCost[] = [];
+
 async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Promise<void> {
   process.stderr.write(`${engine}: seeding ${CONTACTS} contacts…\n`);
   await seed(databaseUrl, dir, CONTACTS);
-  const work = await workloads(databaseUrl);
+  const all = await workloads(databaseUrl);
+  const only = values.endpoints?.split(',');
+  const work = Object.fromEntries(Object.entries(all).filter(([name]) => !only || only.includes(name)));
 
   const service = await startService(databaseUrl, 1);
   const recording = join(dir, `${engine}-answers.json`);
@@ -105,6 +174,7 @@ async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Pr
     }
   }
   for (const row of rows) if (row.engine === engine) row.ceiling = ceilingOf[row.endpoint];
+  costs.push(await metricsCost(engine, databaseUrl, all['GET one']));
 }
 
 function table(rows: Row[]): string {
@@ -141,6 +211,7 @@ async function main(): Promise<void> {
   console.log(`\n${CONTACTS} contacts (2 addresses, 3 items each); autocannon, ${LOAD.connections} connections, ${LOAD.seconds} s per endpoint after a 2 s warm-up; node ${process.version}\n`);
   console.log(table(rows));
   console.log(`\nAll cores (WORKERS):\n\n${gains(rows)}`);
+  console.log(`\nMetrics cost on GET one (1 worker):\n\n${costTable(costs)}`);
   console.log(`\nnpm run bench${args ? ` -- ${args}` : ''}`);
 }
 

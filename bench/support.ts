@@ -72,10 +72,10 @@ function startChild(args: string[], env: Record<string, string>, ready: RegExp):
   });
 }
 
-/** `contacts serve` (the built one) on `url`, request lines off. */
-export async function startService(databaseUrl: string, workers: number): Promise<Child> {
+/** `contacts serve` (the built one) on `url`, request lines off; `env` adds settings (METRICS_TOKEN…). */
+export async function startService(databaseUrl: string, workers: number, env: Record<string, string> = {}): Promise<Child> {
   const port = await freePort();
-  return startChild([CLI, 'serve'], { DATABASE_URL: databaseUrl, PORT: String(port), WORKERS: String(workers), LOG_REQUESTS: '0' }, /listening on (http:\/\/\S+)/);
+  return startChild([CLI, 'serve'], { DATABASE_URL: databaseUrl, PORT: String(port), WORKERS: String(workers), LOG_REQUESTS: '0', ...env }, /listening on (http:\/\/\S+)/);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,11 +47,27 @@ export function routeLabel(route: string | undefined, path: string): string {
   return route === undefined ? 'unmatched' : route + (EXTENSION.exec(path)?.[0] ?? '');
 }
 
+/** Paths whose owner is remembered (a GET of a hot contact asks again and again); then it starts over. */
+const REMEMBERED_PATHS = 2_000;
+/** Longer paths are not remembered: 2,000 of them stay small. */
+const REMEMBERED_PATH_LENGTH = 200;
+
 /** One middleware for any number of routers; the first that knows the path decides. */
 export function methodNotAllowed(...routers: Router[]): Middleware<AppState> {
+  // The route table is fixed once the app is built, so a path's owner never changes.
+  const remembered = routers.map(() => new Map<string, PathOwner | undefined>());
+  const ownerOfPath = (i: number, path: string) => {
+    const known = remembered[i];
+    if (path.length > REMEMBERED_PATH_LENGTH) return ownerOf(routers[i], path);
+    if (known.has(path)) return known.get(path);
+    if (known.size >= REMEMBERED_PATHS) known.clear();
+    const found = ownerOf(routers[i], path);
+    known.set(path, found);
+    return found;
+  };
   return async (ctx, next) => {
-    for (const router of routers) {
-      const owner = ownerOf(router, ctx.path);
+    for (let i = 0; i < routers.length; i++) {
+      const owner = ownerOfPath(i, ctx.path);
       if (!owner) continue;
       ctx.state.route = owner.route;
       if (!owner.methods.has(ctx.method)) throw new MethodNotAllowedError([...owner.methods]);

@@ -16,8 +16,9 @@ function existing<M>(name: string): M | undefined {
   return registry.getSingleMetric(name) as M | undefined;
 }
 
-export function counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-  return existing<Counter<L>>(name) ?? new client.Counter<L>({ name, help, labelNames, registers: [registry] });
+/** `collect`: called on each scrape, to bring the counter up to date (`this` is the counter). */
+export function counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = [], collect?: (this: Counter<L>) => void | Promise<void>): Counter<L> {
+  return existing<Counter<L>>(name) ?? new client.Counter<L>({ name, help, labelNames, collect, registers: [registry] });
 }
 
 export interface GaugeOptions<L extends string> {
