@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addUser } from '../../src/auth/users.js';
 import { contactXml, parseXml } from '../support/contacts.js';
 import { forEachEngine, type Engine } from '../support/engines.js';
 import { ADDRESS_FIELDS, childNames, CONTACT_FIELDS, FIRM_FIELDS, FIRM_INTEGER_FIELDS, firmOf, firmXml, ITEM_FIELDS } from '../support/firms.js';
@@ -150,6 +151,29 @@ describe('the XML profile of an API user (--empty-integers)', () => {
       expect(a.status).to.equal(422);
       expect(a.text).to.equal(b.text);
       expect((await server.request(`/${t.bf}/contacts/999999999.xml`, { auth: omit })).text).to.equal((await server.as(t)(`/${t.bf}/contacts/999999999.xml`)).text);
+    });
+
+    it('takes a profile the operator changes for an existing user at once, on the next request', async () => {
+      const t = await server.tenant();
+      const login = `${t.login}-switch`;
+      const add = (profile: string) => runCli(['users', 'add', '--login', login, '--password', 'switch-password', '--business-file', String(t.bf), '--empty-integers', profile], { DATABASE_URL: databaseUrl }, cwd);
+      expect((await add('empty')).code).to.equal(0);
+      const auth = basic(login, 'switch-password');
+      await seed(t);
+      expect((await server.request(`/${t.bf}/contacts.xml`, { auth })).text).to.contain('<firm_id></firm_id>');
+      expect((await add('omit')).code).to.equal(0);
+      expect((await server.request(`/${t.bf}/contacts.xml`, { auth })).text).not.to.contain('<firm_id></firm_id>');
+      expect((await add('empty')).code).to.equal(0);
+      expect((await server.request(`/${t.bf}/contacts.xml`, { auth })).text).to.contain('<firm_id></firm_id>');
+    });
+
+    it('is set by the library function too: addUser(db, login, password, bf, { emptyIntegers: "omit" })', async () => {
+      const t = await server.tenant();
+      await addUser(server.db, `${t.login}-lib`, 'lib-password', t.bf, { emptyIntegers: 'omit' });
+      await seed(t);
+      const res = await server.request(`/${t.bf}/contacts.xml`, { auth: basic(`${t.login}-lib`, 'lib-password') });
+      expect(res.status).to.equal(200);
+      expect(res.text).not.to.match(INTEGER_ELEMENT);
     });
 
     it('refuses --empty-integers with another value, adding no user', async () => {
