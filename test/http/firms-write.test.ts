@@ -188,6 +188,21 @@ describe('firms: one firm at a time', () => {
         expect(await firmCount(t)).to.equal(0);
       });
 
+      it("creates in the user's default business file through the short path /firms.xml", async () => {
+        const t = await server.tenant();
+        const res = await server.as(t)('/firms.xml', { method: 'POST', body: firmXml('Short') });
+        expect(res.status, res.text).to.equal(201);
+        expect(res.headers.get('location')).to.equal(`/${t.bf}/firms/${firmOf(res.text).id}.xml`);
+        expect(await firmCount(t)).to.equal(1);
+      });
+
+      it('answers 413 to a firm body over 1 MiB, creating nothing', async () => {
+        const t = await server.tenant();
+        const res = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: firmXml('Big', `<batch>${'x'.repeat(1024 * 1024 + 10)}</batch>`) });
+        expectXmlError(answer(res), 413);
+        expect(await firmCount(t)).to.equal(0);
+      });
+
       it('answers 415 to a body that is not XML', async () => {
         const t = await server.tenant();
         const res = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: 'name=ACME', contentType: 'text/plain' });
