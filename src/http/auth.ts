@@ -3,6 +3,7 @@
 // credentials passes the failed-login throttle first (429 before any lookup or hash), and every
 // scrypt check waits in the bounded password queue (503 past it); a cached credential and a
 // token are cheap lookups that never wait there.
+import { createHash } from 'node:crypto';
 import { isPositiveId } from '../ids.js';
 import type { Knex } from 'knex';
 import type { Middleware } from 'koa';
@@ -42,11 +43,28 @@ export function authGuards(options: AuthOptions = {}): AuthGuards {
 // A valid scrypt hash of a random password nobody knows.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$hBfZJm7T7b2HnZ5cZzq2s7R9sYgVqkQ1Yp3WQ1oZr8E=';
 
-async function basicUser(db: Knex, cache: VerifiedCache, queue: PasswordQueue, address: string, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
+/**
+ * Checks in flight, by a digest of (stored hash, password): requests that arrive together with
+ * the same right credentials (a client opening ten connections after a restart) share one
+ * scrypt check and one place in the queue, instead of filling it and getting 503s. A shared
+ * check that fails is not shared: each wrong guess still goes through the queue and the throttle.
+ */
+type ChecksInFlight = Map<string, Promise<boolean>>;
+
+async function basicUser(db: Knex, cache: VerifiedCache, queue: PasswordQueue, inFlight: ChecksInFlight, address: string, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
   const user = await findUserByLogin(db, login);
   if (user && cache.has(user.passwordHash, password)) return user;
   // An unknown login spends the same time as a real check so logins cannot be probed by timing.
-  const ok = await queue.run(address, () => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH), attempt.recheck);
+  const hash = user?.passwordHash ?? DUMMY_HASH;
+  const key = createHash('sha256').update(hash).update('\0').update(password).digest('base64');
+  const shared = inFlight.get(key);
+  let ok = shared ? await shared : false;
+  if (!ok) {
+    const check = queue.run(address, () => verifyPassword(password, hash), { admit: attempt.recheck, suspect: attempt.suspect });
+    // Joiners see a refused check (503, 429) as a failure to share, and make their own.
+    if (!shared) inFlight.set(key, check.then((v) => v, () => false).finally(() => inFlight.delete(key)));
+    ok = await check;
+  }
   if (!user || !ok) return undefined;
   cache.add(user.passwordHash, password);
   return user;
@@ -60,6 +78,7 @@ function decodeBasic(encoded: string): { login: string; password: string } | und
 }
 
 export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuards = authGuards(), cache = new VerifiedCache()): Middleware<AppState> {
+  const inFlight: ChecksInFlight = new Map();
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const [scheme, credentials] = header.trim().split(/\s+/, 2);
@@ -71,7 +90,7 @@ export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuard
       const address = addressOf(ctx.req);
       const attempt = throttle.begin(address, basic?.login);
       try {
-        user = basic ? await basicUser(db, cache, queue, address, attempt, basic.login, basic.password) : await findUserByToken(db, token as string);
+        user = basic ? await basicUser(db, cache, queue, inFlight, address, attempt, basic.login, basic.password) : await findUserByToken(db, token as string);
       } catch (error) {
         attempt.abandoned();
         throw error;
