@@ -118,6 +118,46 @@ describe('firms: parents, counts, the delete guard and a firm\'s contacts', () =
       });
     });
 
+    describe('derived values and caches', () => {
+      it("changes a firm's document and ETag when its contacts_count changes: a stale If-None-Match is no longer a 304", async () => {
+        const t = await server.tenant();
+        const f = await firm(t, 'Counted');
+        const first = await server.as(t)(`/${t.bf}/firms/${f}.xml`);
+        await server.as(t)(`/${t.bf}/firms/${f}.xml`);
+        await server.as(t)(`/${t.bf}/firms.xml`);
+        const etag = first.headers.get('etag') as string;
+        await contact(t, 'Joins', `<firm_id>${f}</firm_id>`);
+        const conditional = await server.as(t)(`/${t.bf}/firms/${f}.xml`, { headers: { 'If-None-Match': etag } });
+        expect(conditional.status).to.equal(200);
+        expect(firmOf(conditional.text).contacts_count).to.equal('1');
+        expect(conditional.headers.get('etag')).not.to.equal(etag);
+        expect(parseDoc((await server.as(t)(`/${t.bf}/firms.xml`)).text).firms.firm[0].contacts_count).to.equal('1');
+        expect(JSON.parse((await server.as(t)(`/${t.bf}/firms/${f}.json`)).text).firm.contacts_count).to.equal(1);
+        // A stale If-Match is refused too.
+        expect((await server.as(t)(`/${t.bf}/firms/${f}.xml`, { method: 'PUT', body: firmXml('Lost'), headers: { 'If-Match': etag } })).status).to.equal(412);
+      });
+
+      it('gives a contact imported before its firm the firm_name once the firm is imported, even with its rendering cached', async () => {
+        const t = await server.tenant();
+        const base = Number((await server.db('firms').max({ m: 'id' }).first())?.m ?? 0) + Number((await server.db('contacts').max({ m: 'id' }).first())?.m ?? 0) + 5000;
+        const contacts = `<contacts>\n  <contact><id>${base}</id><last_name>Early</last_name><firm_id>${base + 1}</firm_id></contact>\n</contacts>\n`;
+        expect((await server.as(t)(`/${t.bf}/contacts/import.xml`, { method: 'POST', body: contacts })).status).to.equal(200);
+        const before = await server.as(t)(`/${t.bf}/contacts/${base}.xml`);
+        expect(parseXml(before.text).contact[0].firm_name).to.equal('');
+        await server.as(t)(`/${t.bf}/contacts.xml`);
+        const firms = `<firms>\n  <firm><id>${base + 1}</id><name>Late Firm</name></firm>\n</firms>\n`;
+        expect((await server.as(t)(`/${t.bf}/firms/import.xml`, { method: 'POST', body: firms })).status).to.equal(200);
+        const after = await server.as(t)(`/${t.bf}/contacts/${base}.xml`);
+        expect(parseXml(after.text).contact[0].firm_name).to.equal('Late Firm');
+        expect(after.headers.get('etag')).not.to.equal(before.headers.get('etag'));
+        expect(parseXml((await server.as(t)(`/${t.bf}/contacts.xml`)).text).contacts.contact[0].firm_name).to.equal('Late Firm');
+        expect(firmOf((await server.as(t)(`/${t.bf}/firms/${base + 1}.xml`)).text).contacts_count).to.equal('1');
+        // A rename by re-import reaches the contact too.
+        expect((await server.as(t)(`/${t.bf}/firms/import.xml`, { method: 'POST', body: firms.replace('Late Firm', 'Renamed Firm') })).status).to.equal(200);
+        expect(parseXml((await server.as(t)(`/${t.bf}/contacts/${base}.xml`)).text).contact[0].firm_name).to.equal('Renamed Firm');
+      });
+    });
+
     describe('DELETE of a firm in use', () => {
       it('answers 422 "Firm cannot be deleted because it is used by 2 contacts" and deletes nothing', async () => {
         const t = await server.tenant();
