@@ -18,6 +18,18 @@ export interface PasswordQueueStats {
   rejected: number;
 }
 
+export interface CheckOptions {
+  /** Called once the check has its turn: may still refuse it by throwing. */
+  admit?: () => void;
+  /** Whether the request's address or login has failed lately: waiting checks that are not go first. */
+  suspect?: () => boolean;
+}
+
+interface Waiting {
+  go: () => void;
+  suspect: () => boolean;
+}
+
 export class PasswordQueue {
   private running = 0;
   private checked = 0;
@@ -25,7 +37,7 @@ export class PasswordQueue {
   /** Told of each check started and each refused: for metrics. */
   onCheck?: () => void;
   onRejected?: () => void;
-  private readonly queue: Array<() => void> = [];
+  private readonly queue: Waiting[] = [];
   /** Checks running or waiting, per client address. */
   private readonly held = new Map<string, number>();
   /** What one address may hold of the queue: half of it, so one address cannot fill it alone. */
@@ -38,11 +50,8 @@ export class PasswordQueue {
     this.perAddress = Math.max(1, Math.floor((concurrency + waiting) / 2));
   }
 
-  /**
-   * Runs `check` for a request from `address` once it has its turn; `admit`, called then, may
-   * still refuse it by throwing.
-   */
-  async run<T>(address: string, check: () => Promise<T>, admit: () => void = () => {}): Promise<T> {
+  /** Runs `check` for a request from `address` once it has its turn. */
+  async run<T>(address: string, check: () => Promise<T>, { admit, suspect = () => false }: CheckOptions = {}): Promise<T> {
     const held = this.held.get(address) ?? 0;
     const full = this.running >= this.concurrency && this.queue.length >= this.waiting;
     if (full || held >= this.perAddress) {
@@ -51,25 +60,32 @@ export class PasswordQueue {
       throw new ServiceUnavailableError('Too many password checks at once. Please retry shortly.', 1);
     }
     this.held.set(address, held + 1);
+    if (this.running < this.concurrency) this.running++;
+    else await new Promise<void>((go) => this.queue.push({ go, suspect }));
     try {
-      if (this.running < this.concurrency) this.running++;
-      else await new Promise<void>((resolve) => this.queue.push(resolve));
-    } catch (error) {
-      this.release(address);
-      throw error;
-    }
-    try {
-      admit();
+      admit?.();
       this.checked++;
       this.onCheck?.();
       return await check();
     } finally {
-      // Hand the slot to the next in line, or free it.
-      const next = this.queue.shift();
-      if (next) next();
-      else this.running--;
+      this.handOn();
       this.release(address);
     }
+  }
+
+  /**
+   * Gives the slot to the first waiting check that is not suspect, or else the first in line, or
+   * frees it. Asked when the slot frees, not when the check queued: an attacker's burst queues
+   * before its first failures land.
+   */
+  private handOn(): void {
+    if (this.queue.length === 0) {
+      this.running--;
+      return;
+    }
+    const clean = this.queue.findIndex((w) => !w.suspect());
+    const [next] = this.queue.splice(Math.max(0, clean), 1);
+    next.go();
   }
 
   private release(address: string): void {

@@ -48,6 +48,8 @@ export interface Attempt {
    * attacker's burst are dropped instead of run.
    */
   recheck(): void;
+  /** Whether its address or its (login, address) pair has failed in this window or the one before. */
+  suspect(): boolean;
   succeeded(): void;
   failed(): void;
   abandoned(): void;
@@ -111,6 +113,11 @@ export class LoginThrottle {
     };
     return {
       recheck: () => this.refuseOver(keys, (c, limit) => c.failures >= limit),
+      suspect: () =>
+        keys.some(([key]) => {
+          const c = this.live(key, this.now());
+          return c !== undefined && (c.failures > 0 || c.suspect);
+        }),
       succeeded: () => end('success'),
       failed: () => end('failure'),
       abandoned: () => end('none'),

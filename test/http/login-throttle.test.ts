@@ -72,13 +72,27 @@ function floodFrom(url: string, headers: Record<string, string>): { started: Pro
   return { started, done };
 }
 
+const METRICS_TOKEN = 'metrics-token';
+
+/** The metrics this issue adds, as numbers (the test process's registry: compare before and after). */
+async function metricsOf(server: TestServer): Promise<Record<string, number>> {
+  const res = await server.request('/metrics', { auth: `Bearer ${METRICS_TOKEN}` });
+  expect(res.status).to.equal(200);
+  const values: Record<string, number> = {};
+  for (const line of res.text.split('\n')) {
+    const m = /^(contacts_(?:login|password)_\S+) (\S+)$/.exec(line);
+    if (m) values[m[1]] = Number(m[2]);
+  }
+  return values;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe('password guessing: failed-login throttle and bounded password checks', () => {
   forEachEngine((engine) => {
     let server: TestServer;
     before(async () => {
-      server = await TestServer.start(engine, [], { auth: { trustProxy: '127.0.0.1', throttle: LIMITS } });
+      server = await TestServer.start(engine, [], { metricsToken: METRICS_TOKEN, auth: { trustProxy: '127.0.0.1', throttle: LIMITS } });
     });
     after(() => server.stop());
 
@@ -159,6 +173,7 @@ describe('password guessing: failed-login throttle and bounded password checks',
       for (const t of fresh.splice(0, 2)) quiet.push((await timed(() => from(newAddress(), t.auth))).ms);
       const target = Math.max(200, 3 * Math.max(...quiet));
       const attacker = newAddress();
+      const checksBefore = (await metricsOf(server))['contacts_password_checks_total'];
       const flood = floodFrom(server.url + PATH, { authorization: wrong(victim), 'x-forwarded-for': attacker });
       await flood.started;
       await sleep(300);
@@ -173,13 +188,15 @@ describe('password guessing: failed-login throttle and bounded password checks',
       expect(victimRes.status).to.equal(200);
       const result = await flood.done;
       const codes = result.statusCodeStats;
-      const throttled = codes['429']?.count ?? 0;
-      // Checked: 3 in each window, plus at most one more per running check (2) in the opening
-      // burst, admitted before the first failures landed.
-      expect(codes['401']?.count ?? 0, JSON.stringify(codes)).to.be.at.most(3 * Math.ceil(3_000 / WINDOW_MS + 1) + 1);
-      expect(throttled, JSON.stringify(codes)).to.be.greaterThan(500);
+      const answers = Object.values(codes).reduce((sum, c) => sum + c.count, 0);
+      expect(codes['429']?.count ?? 0, JSON.stringify(codes)).to.be.greaterThan(Math.max(500, 0.9 * answers));
+      // Passwords hashed for the attacker: 3 in each window, plus at most one more per running
+      // check (2) in the opening burst, admitted before the first failures landed (the same
+      // password sent at once on many connections shares one check). The others are the 7 logins.
+      const attackerChecks = (await metricsOf(server))['contacts_password_checks_total'] - checksBefore - fresh.length - 1;
+      expect(attackerChecks, JSON.stringify(codes)).to.be.within(1, 3 * Math.ceil(3_000 / WINDOW_MS + 1) + 1);
       expect(result.latency.p50, 'median attack answer, ms').to.be.below(target);
-      if (process.env.SHOW_FLOOD) console.log(JSON.stringify({ codes, p50: result.latency.p50, p99: result.latency.p99, quiet, firstLogins }));
+      if (process.env.SHOW_FLOOD) console.log(JSON.stringify({ codes, attackerChecks, p50: result.latency.p50, p99: result.latency.p99, quiet, firstLogins }));
       expect(median(firstLogins), `first logins during the flood: ${firstLogins.map(Math.round).join(', ')} ms (without: ${quiet.map(Math.round).join(', ')} ms)`).to.be.below(target);
       await sleep(WINDOW_MS + 100);
       expect((await from(attacker, wrong(victim, 1))).status).to.equal(401);
@@ -209,21 +226,11 @@ describe('password guessing: failed-login throttle and bounded password checks',
     describe('metrics', () => {
       let server: TestServer;
       before(async () => {
-        server = await TestServer.start(engine, [], { metricsToken: 'metrics-token', auth: { trustProxy: '127.0.0.1', throttle: LONG_LIMITS } });
+        server = await TestServer.start(engine, [], { metricsToken: METRICS_TOKEN, auth: { trustProxy: '127.0.0.1', throttle: LONG_LIMITS } });
       });
       after(() => server.stop());
 
-      /** The metrics this issue adds, as numbers (this test process's registry: compare before and after). */
-      async function read(): Promise<Record<string, number>> {
-        const res = await server.request('/metrics', { auth: 'Bearer metrics-token' });
-        expect(res.status).to.equal(200);
-        const values: Record<string, number> = {};
-        for (const line of res.text.split('\n')) {
-          const m = /^(contacts_(?:login|password)_\S+) (\S+)$/.exec(line);
-          if (m) values[m[1]] = Number(m[2]);
-        }
-        return values;
-      }
+      const read = () => metricsOf(server);
 
       it('counts failed logins by scheme, throttled answers and password checks, and shows the queue', async () => {
         const t = await server.tenant();

@@ -108,6 +108,21 @@ describe('LoginThrottle', () => {
     other.succeeded();
   });
 
+  it('tells whether an attempt is suspect: its address or its pair failed in this window or the one before', () => {
+    const { clock, throttle } = throttleAt(limits);
+    const clean = throttle.begin('203.0.113.1', 'ann');
+    expect(clean.suspect()).to.equal(false);
+    fail(throttle, '203.0.113.1', 'bob');
+    expect(clean.suspect()).to.equal(true); // the address failed meanwhile
+    clean.succeeded();
+    clock.now += 60_000;
+    const next = throttle.begin('203.0.113.1', 'ann');
+    expect(next.suspect()).to.equal(true); // the window before had a failure
+    next.succeeded();
+    clock.now += 120_000;
+    expect(throttle.begin('203.0.113.1', 'ann').suspect()).to.equal(false);
+  });
+
   it('ends an attempt once, whatever is called after', () => {
     const { throttle } = throttleAt(limits);
     const attempt = throttle.begin('203.0.113.1', 'ann');

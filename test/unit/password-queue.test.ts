@@ -68,16 +68,28 @@ describe('PasswordQueue', () => {
     expect(await queue.run('203.0.113.1', async () => 'again')).to.equal('again');
   });
 
+  it('gives a freed slot to the first waiting check that is not suspect, asked when the slot frees', async () => {
+    const queue = new PasswordQueue(1, 8);
+    const g = gate();
+    const order: string[] = [];
+    const failedLately = new Set<string>();
+    const run = (address: string) => queue.run(address, async () => void order.push(address), { suspect: () => failedLately.has(address) });
+    const first = queue.run('203.0.113.1', () => g.opened);
+    const waiting = [run('203.0.113.1'), run('203.0.113.1'), run('198.51.100.2'), run('203.0.113.1'), run('198.51.100.3')];
+    failedLately.add('203.0.113.1'); // its failures land while the others wait
+    g.open();
+    await Promise.all([first, ...waiting]);
+    expect(order).to.deep.equal(['198.51.100.2', '198.51.100.3', '203.0.113.1', '203.0.113.1', '203.0.113.1']);
+  });
+
   it('lets the admission refuse a check when its turn comes, without counting it as run', async () => {
     const queue = new PasswordQueue(1, 1);
     const error = await queue
-      .run(
-        '192.0.2.1',
-        async () => 'hashed',
-        () => {
+      .run('192.0.2.1', async () => 'hashed', {
+        admit: () => {
           throw new Error('refused');
         },
-      )
+      })
       .catch((e: Error) => e.message);
     expect(error).to.equal('refused');
     expect(await queue.run('192.0.2.1', async () => 'next')).to.equal('next');
