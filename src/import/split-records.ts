@@ -80,6 +80,7 @@ class Splitter {
   private root = '';
   private record = '';
   private scan: RecordScan | undefined;
+  private retryAt = 0; // with an unfinished construct at the offset: how much unread text to wait for
 
   constructor(
     private readonly ended: () => boolean,
@@ -91,8 +92,11 @@ class Splitter {
   }
 
   push(text: string): void {
-    const lastNewline = this.buffer.lastIndexOf('\n', this.offset - 1);
-    this.column0 = lastNewline === -1 ? this.column0 + this.offset : this.offset - lastNewline - 1;
+    // Nothing consumed since the last push: the buffer is left as it is (searching it would flatten a long string at every small chunk).
+    if (this.offset > 0) {
+      const lastNewline = this.buffer.lastIndexOf('\n', this.offset - 1);
+      this.column0 = lastNewline === -1 ? this.column0 + this.offset : this.offset - lastNewline - 1;
+    }
     this.buffer = this.buffer.slice(this.offset) + (this.atStart && this.buffer === '' && text.startsWith('\uFEFF') ? text.slice(1) : text);
     this.offset = 0;
   }
@@ -133,6 +137,8 @@ class Splitter {
       if (!(error instanceof WellFormedProblem)) throw error;
       if (error.incomplete && !this.ended()) {
         this.checkSize();
+        // Tried again once twice as much is unread: a construct cut across many small chunks costs linear time, not quadratic.
+        this.retryAt = 2 * (this.buffer.length - this.offset);
         return undefined;
       }
       this.fail(error.index, error.message);
@@ -184,6 +190,7 @@ class Splitter {
     if (this.ended()) this.fail(start, `the element <${name}> is never closed.`);
     this.checkSize();
     this.scan = { at, depth };
+    this.retryAt = 2 * (b.length - start);
     return -1;
   }
 
@@ -191,6 +198,8 @@ class Splitter {
   next(): RawRecord | undefined | null {
     for (;;) {
       if (this.state === 'done') return null;
+      if (this.buffer.length - this.offset < this.retryAt && !this.ended()) return undefined;
+      this.retryAt = 0;
       if (this.scan) return this.nextRecord();
       const b = this.buffer;
       const lt = b.indexOf('<', this.offset);

@@ -300,6 +300,43 @@ describe('XML conformance with libxml2 (issue #14)', function () {
     }
   });
 
+  describe('the import splitter on small chunks', () => {
+    const split = async (text: string, size: number) => {
+      const out: string[] = [];
+      try {
+        for await (const r of splitRecords(chunks(bytesOf(text), size))) out.push(`${r.position}@${r.line}:${r.text}`);
+      } catch (error) {
+        out.push((error as Error).message);
+      }
+      return out;
+    };
+
+    it('gives the same records, lines and errors whatever the chunk size', async () => {
+      const texts = [RICH_IMPORT, ...readdirSync(join(FIXTURES, 'import')).map((f) => readFileSync(join(FIXTURES, 'import', f), 'utf8'))];
+      for (const text of texts) {
+        const whole = await split(text, 1 << 20);
+        for (const size of [1, 2, 5, 13]) expect(await split(text, size), `chunks of ${size}: ${text}`).to.deep.equal(whole);
+      }
+    });
+
+    // Each took 16 to 43 s before: every small chunk made the splitter search the whole unfinished construct again.
+    const record = '<contact><last_name>A</last_name></contact>';
+    const slow = [
+      { name: 'a 900 kB comment between records', text: `<contacts>${record}<!--${'x'.repeat(900_000)}-->${record}</contacts>`, records: 2 },
+      { name: 'a 900 kB <pagination>', text: `<contacts>${record}<pagination>${'<a>x</a>'.repeat(110_000)}</pagination>${record}</contacts>`, records: 2 },
+      { name: 'a 900 kB record full of "</contact>" in comments', text: `<contacts><contact><last_name>A</last_name>${'<!-- </contact> -->'.repeat(45_000)}</contact></contacts>`, records: 1 },
+    ];
+    for (const { name, text, records } of slow) {
+      it(`splits ${name} sent in 16-byte chunks within 3 s`, async () => {
+        const started = Date.now();
+        const out = await split(text, 16);
+        expect(Date.now() - started).to.be.below(3_000);
+        expect(out.map((r) => r.slice(0, 60))).to.have.length(records);
+        for (const r of out) expect(r.slice(0, 60)).to.match(/^\d+@1:<contact>/);
+      });
+    }
+  });
+
   it('every seed of the fuzz test is well-formed for libxml2 and for the codec', async () => {
     for (const kind of ['contact', 'import'] as const) {
       const verdicts = libxml2Verdicts(SEEDS[kind].map(bytesOf));
