@@ -166,6 +166,32 @@ describe('bulk import and export of firms', () => {
       }
     });
 
+    it('reads a firms list page as an import file: root attributes and <pagination> are ignored', async () => {
+      const t = await server.tenant();
+      const { doc } = await oldFirms();
+      expect((await importFirms(t, doc)).status).to.equal(200);
+      const page = (await server.as(t)(`/${t.bf}/firms.xml?per_page=2`)).text;
+      expect(page).to.contain('<pagination>');
+      const res = await importFirms(t, page);
+      expect(res.status, res.text).to.equal(200);
+      expect(counts(res.text)).to.deep.equal({ created: '0', updated: '0', unchanged: '2' });
+    });
+
+    it('imports a firms file and a contacts file in one command, each by its root', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'contacts-two-files-'));
+      const t = await server.tenant();
+      const base = await freshIdBase(server.db);
+      writeFileSync(join(cwd, 'firms.xml'), shiftIds(oldSystemFile('firms-export.xml'), base));
+      writeFileSync(join(cwd, 'contacts.xml'), shiftIds(oldSystemFile('contacts-export.xml'), base));
+      const run = await runCli(['import', 'firms.xml', 'contacts.xml', '--business-file', String(t.bf)], { DATABASE_URL: databaseUrl }, cwd);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/firms\.xml: created 3, updated 0, unchanged 0, invalid 0/);
+      expect(run.stdout).to.match(/contacts\.xml: created 4, updated 0, unchanged 0, invalid 0/);
+      expect(await firmCount(t)).to.equal(3);
+      const c = parseDoc((await server.as(t)(`/${t.bf}/contacts/${shiftedId(4512307, base)}.xml`)).text).contact[0];
+      expect(c.firm_name).to.equal('Épicerie Fine « Chez Zoë »');
+    });
+
     it('keys firms without <id> by remote_id, and creates those with neither', async () => {
       const t = await server.tenant();
       const doc = `<firms>\n  <firm><name>Keyed</name><remote_id>ERP-1</remote_id></firm>\n  <firm><name>Unkeyed</name></firm>\n</firms>\n`;
