@@ -256,9 +256,17 @@ describe('password guessing: failed-login throttle and bounded password checks',
     describe('with a small password-check queue', () => {
       let server: TestServer;
       before(async () => {
-        server = await TestServer.start(engine, [], { auth: { trustProxy: '127.0.0.1', passwordChecks: 1, passwordCheckQueue: 2 } });
+        server = await TestServer.start(engine, [], { metricsToken: METRICS_TOKEN, auth: { trustProxy: '127.0.0.1', passwordChecks: 1, passwordCheckQueue: 2 } });
       });
       after(() => server.stop());
+
+      it('lets ten requests arriving together with the same right credentials share one check (a client after a restart)', async () => {
+        const t = await server.tenant();
+        const before = await metricsOf(server);
+        const answers = await Promise.all(Array.from({ length: 10 }, () => server.request(PATH, { auth: t.auth })));
+        expect(answers.map((a) => a.status)).to.deep.equal(Array(10).fill(200));
+        expect((await metricsOf(server))['contacts_password_checks_total'] - before['contacts_password_checks_total']).to.equal(1);
+      });
 
       it('answers 503 with Retry-After quickly past the queue, while a cached credential does not wait', async () => {
         const t = await server.tenant();
