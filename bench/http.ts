@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { generateContacts, renderContact } from '../fixtures/generate.js';
 import { connect } from '../src/db/connection.js';
 import { freshMysql, load, record, seed, startCeiling, startService, type BenchRequest, type Child, type LoadResult } from './support.js';
+import { webhookCost, webhookCostTable, type WebhookCost } from './events.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     engines: { type: 'string', default: 'sqlite,mysql' },
     endpoints: { type: 'string' },
+    burst: { type: 'string', default: '1000' },
+    'import-burst': { type: 'string', default: '10000' },
   },
 });
 const CONTACTS = Number(values.contacts);
@@ -130,6 +133,7 @@ function costTable(costs: MetricsCost[]): string {
 }
 
 const costs: MetricsCost[] = [];
+const webhookCosts: WebhookCost[] = [];
 
 async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Promise<void> {
   process.stderr.write(`${engine}: seeding ${CONTACTS} contacts…\n`);
@@ -175,6 +179,8 @@ async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Pr
   }
   for (const row of rows) if (row.engine === engine) row.ceiling = ceilingOf[row.endpoint];
   costs.push(await metricsCost(engine, databaseUrl, all['GET one']));
+  // Issue 10: PUT and POST with one webhook beside the same without; delivery of bursts.
+  webhookCosts.push(await webhookCost(engine, databaseUrl, all, { ...LOAD, burst: Number(values.burst), importBurst: Number(values['import-burst']) }));
 }
 
 function table(rows: Row[]): string {
@@ -212,6 +218,7 @@ async function main(): Promise<void> {
   console.log(table(rows));
   console.log(`\nAll cores (WORKERS):\n\n${gains(rows)}`);
   console.log(`\nMetrics cost on GET one (1 worker):\n\n${costTable(costs)}`);
+  console.log(`\nChange events and webhooks (1 worker):\n\n${webhookCostTable(webhookCosts)}`);
   console.log(`\nnpm run bench${args ? ` -- ${args}` : ''}`);
 }
 
