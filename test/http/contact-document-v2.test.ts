@@ -237,6 +237,15 @@ describe('the contact document, version 2', () => {
         expect(changed.contact_items.contact_item[0].normalized_phone).to.equal('+15550100');
       });
 
+      it('recomputes normalized_phone when an item changes kind in place', async () => {
+        const t = await server.tenant();
+        const { contact } = await create(t, contactXml('Kinds', `<contact_items>${item(430, '+33 1 23')}</contact_items>`));
+        const i = contact.contact_items.contact_item[0];
+        expect(i.normalized_phone).to.equal('');
+        const toPhone = parseXml((await put(t, contact.id, `<contact><contact_items><contact_item><id>${i.id}</id><type_id>23</type_id></contact_item></contact_items></contact>`)).text).contact[0];
+        expect(toPhone.contact_items.contact_item[0]).to.deep.include({ id: i.id, value: '+33 1 23', normalized_phone: '+33123' });
+      });
+
       it('gives firm_name the name of firm firm_id of this business file, empty for no firm, an unknown firm or another business file\'s firm', async () => {
         const t = await server.tenant();
         const other = await server.tenant();

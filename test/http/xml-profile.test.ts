@@ -176,6 +176,19 @@ describe('the XML profile of an API user (--empty-integers)', () => {
       expect(res.text).not.to.match(INTEGER_ELEMENT);
     });
 
+    it('changes nothing when an omit-profile client PUTs back the document it read', async () => {
+      const t = await server.tenant();
+      const omit = await profileUser(t, 'omit');
+      const { contactId, firmId } = await seed(t);
+      for (const path of [`/${t.bf}/contacts/${contactId}.xml`, `/${t.bf}/firms/${firmId}.xml`]) {
+        const before = await server.request(path, { auth: omit });
+        const back = await server.request(path, { auth: omit, method: 'PUT', body: before.text });
+        expect(back.status, back.text).to.equal(200);
+        expect(back.text, path).to.equal(before.text);
+        expect(back.headers.get('etag'), path).to.equal(before.headers.get('etag'));
+      }
+    });
+
     it('refuses --empty-integers with another value, adding no user', async () => {
       const t = await server.tenant();
       const login = `${t.login}-bad`;
