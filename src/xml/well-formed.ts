@@ -54,6 +54,17 @@ export function nameAt(text: string, index: number): string | undefined {
 /** Up to QUOTED_MAX + 1 characters that are not white space, ">" or "/" (a bad name, quoted). */
 const NOT_SPACE = new RegExp(`[^ \\t\\r\\n>/]{0,${QUOTED_MAX + 1}}`, 'y');
 
+/** libxml2 refuses a name (each part of a prefixed name) longer than this many bytes (XML_MAX_NAME_LENGTH). */
+const MAX_NAME_BYTES = 50_000;
+
+/** Refuses `name`, found at `index`, when libxml2 finds it too long. */
+function checkNameLength(name: string, index: number): void {
+  if (name.length <= MAX_NAME_BYTES / 4) return;
+  for (const part of name.split(':')) {
+    if (Buffer.byteLength(part) > MAX_NAME_BYTES) fail(index, `a name is longer than ${MAX_NAME_BYTES} bytes: ${quoted(name)}.`);
+  }
+}
+
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 
 function skipSpace(text: string, index: number): number {
@@ -111,6 +122,7 @@ export function piEnd(text: string, index: number): number {
     if (index + 2 >= text.length) unfinished(index, 'a processing instruction is never closed.');
     fail(index, `a processing instruction needs a name: ${quoted(text.slice(index, index + QUOTED_MAX + 1))}.`);
   }
+  checkNameLength(target, index + 2);
   if (target.toLowerCase() === 'xml') fail(index, 'an XML declaration is allowed only at the very start of the document.');
   const after = index + 2 + target.length;
   const close = text.indexOf('?>', after);
@@ -171,6 +183,7 @@ export function startTag(text: string, index: number): StartTag {
     if (index + 1 >= text.length) unfinished(index, 'a tag is never closed.');
     fail(index, `"<" must start a tag: ${quoted(text.slice(index, index + QUOTED_MAX + 1))}.`);
   }
+  checkNameLength(name, index + 1);
   let i = index + 1 + name.length;
   let seen: string[] | Set<string> | undefined;
   for (;;) {
@@ -191,6 +204,7 @@ export function startTag(text: string, index: number): StartTag {
     if (i === spaced) fail(i, `a space is needed before an attribute of <${cut(name)}>.`);
     const attribute = nameAt(text, i);
     if (!attribute) fail(i, `an attribute name or ">" is expected in the tag <${cut(name)}>.`);
+    checkNameLength(attribute, i);
     i = skipSpace(text, i + attribute.length);
     if (text[i] !== '=') {
       if (i >= text.length) unfinished(index, `the tag <${cut(name)}> is never closed.`);
