@@ -17,6 +17,9 @@ interface TarnPool {
 /** The databases of the services running in this process (one, except in tests). */
 const databases = new Set<Knex>();
 
+/** For metrics read from the database when scraped (events.ts). */
+export const measuredDatabases = (): ReadonlySet<Knex> => databases;
+
 function poolGauge(name: string, help: string, read: (pool: TarnPool) => number) {
   return gauge(name, help, {
     labelNames: ['engine'],

@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import { writeTransaction } from '../db/transaction.js';
 import type { EventSettings } from '../events/settings.js';
+import { countDelivery } from '../metrics/events.js';
 import { toDbText } from '../time.js';
 import { deliveryBody, deliveryHeaders, type DbDeliveryEvent } from './payload.js';
 import { postWebhook } from './send.js';
@@ -171,6 +172,7 @@ export class DeliveryWorker {
           const attemptedAt = toDbText(new Date());
           const result = await postWebhook(row.url, deliveryHeaders(row.secret, eventId, body), body, settings.timeoutMs, settings.allowPrivate, this.abort.signal);
           if (this.stopped && !result.ok) return; // cut short by the stop: the next owner tries again
+          countDelivery(result.ok, result.status);
           logs.push({
             webhook_id: id,
             event_id: eventId,

@@ -3,6 +3,7 @@
 // the database, the rendered-contact cache and the import; labels that never carry ids or
 // query strings.
 import { expect } from 'chai';
+import { createServer } from 'node:http';
 import { contactXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { request, type Response } from '../support/http.js';
@@ -14,6 +15,8 @@ const TOKEN = 'metrics-token-0123456789';
 const bearer = `Bearer ${TOKEN}`;
 const idIn = (text: string) => /<id>(\d+)<\/id>/.exec(text)?.[1] as string;
 
+const delta = (before: Samples, after: Samples, name: string, labels: Record<string, string> = {}) => sampleOf(after, name, labels) - sampleOf(before, name, labels);
+
 forEachEngine((engine) => {
   describe('GET /metrics with METRICS_TOKEN', () => {
     let server: TestServer;
@@ -24,7 +27,6 @@ forEachEngine((engine) => {
       expect(res.status, res.text).to.equal(200);
       return parseMetrics(res.text);
     };
-    const delta = (before: Samples, after: Samples, name: string, labels: Record<string, string> = {}) => sampleOf(after, name, labels) - sampleOf(before, name, labels);
 
     before(async () => {
       server = await TestServer.start(engine, [], { metricsToken: TOKEN });
@@ -148,6 +150,54 @@ forEachEngine((engine) => {
       expect(delta(before, after, 'contacts_import_files_total', { outcome: 'written' })).to.equal(1);
       expect(delta(before, after, 'contacts_import_files_total', { outcome: 'invalid' })).to.equal(1);
       expect(delta(before, after, 'contacts_import_files_total', { outcome: 'dry_run' })).to.equal(1);
+    });
+  });
+
+  describe('event and webhook metrics', () => {
+    it('count delivery attempts by outcome, and show the newest event id and the oldest pending age', async function () {
+      this.timeout(20_000);
+      let answer = 500;
+      let received = 0;
+      const receiver = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          received++;
+          res.writeHead(answer).end();
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const server = await TestServer.start(engine, [], { metricsToken: TOKEN, events: { allowPrivate: true, retryBaseMs: 300, pollMs: 50 } });
+      const scrape = async () => parseMetrics((await server.request('/metrics', { auth: bearer })).text);
+      const until = async (done: () => boolean | Promise<boolean>) => {
+        for (let i = 0; i < 200 && !(await done()); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await done()).to.equal(true);
+      };
+      try {
+        const t = await server.tenant();
+        const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+        const hook = await server.as(t)(`/${t.bf}/webhooks.xml`, { method: 'POST', body: `<webhook><url>${url}</url></webhook>` });
+        expect(hook.status, hook.text).to.equal(201);
+        const before = await scrape();
+        await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Hooked') });
+        await until(() => received >= 1);
+        await until(async () => sampleOf(await scrape(), 'contacts_webhook_deliveries_total', { outcome: 'http_error' }) > sampleOf(before, 'contacts_webhook_deliveries_total', { outcome: 'http_error' }));
+        const failing = await scrape();
+        const feed = await server.as(t)(`/${t.bf}/events.xml`);
+        const newest = Math.max(...[...feed.text.matchAll(/<id>(\d+)<\/id>/g)].map((m) => Number(m[1])));
+        expect(sampleOf(failing, 'contacts_events_newest_id')).to.be.at.least(newest);
+        expect(failing.some((x) => x.name === 'contacts_webhook_oldest_pending_seconds')).to.equal(true);
+        await new Promise((r) => setTimeout(r, 1_100)); // timestamps are kept to the second
+        expect(sampleOf(await scrape(), 'contacts_webhook_oldest_pending_seconds')).to.be.above(0);
+
+        answer = 200;
+        await until(async () => sampleOf(await scrape(), 'contacts_webhook_oldest_pending_seconds') === 0);
+        const after = await scrape();
+        expect(delta(before, after, 'contacts_webhook_deliveries_total', { outcome: 'delivered' })).to.equal(1);
+        expect(delta(before, after, 'contacts_webhook_deliveries_total', { outcome: 'http_error' })).to.be.at.least(1);
+      } finally {
+        await server.stop();
+        receiver.close();
+      }
     });
   });
 
