@@ -79,15 +79,15 @@ export function isBlank(text: string, from: number, to: number): boolean {
   return true;
 }
 
-// XML 1.0 [23]-[27], [32], [80], [81]; libxml2 also takes "1." and any "1.x", and refuses other versions.
+// XML 1.0 [23]-[27], [32], [80], [81], with libxml2's leniencies: any "1.x" version (even "1."),
+// and no space needed before `standalone` after a UTF-8 encoding.
 const DECLARATION = (() => {
   const s = '[ \\t\\r\\n]';
   const eq = `${s}*=${s}*`;
   const q = (inner: string) => `(?:"${inner}"|'${inner}')`;
-  return new RegExp(
-    `<\\?xml${s}+version${eq}${q('1\\.[0-9]*')}(?:${s}+encoding${eq}${q('[A-Za-z][A-Za-z0-9._\\-]*')})?(?:${s}+standalone${eq}${q('(?:yes|no)')})?${s}*\\?>`,
-    'y',
-  );
+  const standalone = `standalone${eq}${q('(?:yes|no)')}`;
+  const encoding = `encoding${eq}(?:${q('[Uu][Tt][Ff]-?8')}(?:${s}*${standalone})?|${q('[A-Za-z][A-Za-z0-9._\\-]*')}(?:${s}+${standalone})?)`;
+  return new RegExp(`<\\?xml${s}+version${eq}${q('1\\.[0-9]*')}(?:${s}+${encoding}|${s}+${standalone})?${s}*\\?>`, 'y');
 })();
 
 /** Whether `text` starts with an XML declaration (rather than with another PI). */

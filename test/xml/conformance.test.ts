@@ -141,7 +141,7 @@ const PIECES = [
   '<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-8"?>', 'xml', '<![CDATA[', ']]>', ']]', '<![CDATA[x]]>', '<!', '[', ']',
   'a', ' a="1"', ' a=1', ' a="<"', ' b="x"', ':', '.', '0', 'é', '\u00B7', '\u0300', '\u037E', '\u2070', '\u00A0', '\uFFFD', '😀',
   'version', 'encoding', 'standalone', '"yes"', '"maybe"', '1.0', '1.1', '2.0', 'UTF-8', 'utf8', '<x/>', '<x>', '</x>', '<contact>',
-  '</contact>', '<contacts>', '</contacts>', '\u0000',
+  '</contact>', '<contacts>', '</contacts>', '\u0000', '\uFEFF', '\u2028', '\u0085', '&#x85;', '\r\n', 'Encoding', '<x xmlns:p="u" p:a="1"/>',
 ];
 
 /** Whole constructs that keep a document well-formed where an element may start. */
