@@ -183,6 +183,23 @@ describe('change events: GET /{bf}/events', () => {
       expect(events[2].object_changes).to.deep.equal({ job_title: ['A', 'B'] });
     });
 
+    it('records the writes of firms too, as object_zname firms', async () => {
+      const t = await server.tenant();
+      const res = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: '<firm><name>ACME</name></firm>' });
+      expect(res.status, res.text).to.equal(201);
+      const id = Number(parseXml(res.text).firm.id);
+      expect((await server.as(t)(`/${t.bf}/firms/${id}.xml`, { method: 'PUT', body: '<firm><name>ACME Corp</name></firm>' })).status).to.equal(200);
+      expect((await server.as(t)(`/${t.bf}/firms/${id}.xml`, { method: 'DELETE' })).status).to.equal(200);
+      const events = await feed(server, t, 'object_zname=firms');
+      expect(events.map((e) => [e.object_zname, e.object_zid, e.object_action])).to.deep.equal([
+        ['firms', id, 'create'],
+        ['firms', id, 'update'],
+        ['firms', id, 'destroy'],
+      ]);
+      expect(events[1].object_changes.name).to.deep.equal(['ACME', 'ACME Corp']);
+      expect(await feed(server, t, 'object_zname=contacts')).to.deep.equal([]);
+    });
+
     it('pages with after and limit, and filters by object_zname', async () => {
       const t = await server.tenant();
       for (let i = 0; i < 5; i++) await create(t, contactXml(`P${i}`));
