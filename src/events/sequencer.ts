@@ -114,6 +114,8 @@ export class Sequencer {
       try {
         do {
           this.again = false;
+          // An indexed probe first: an idle process takes no lock on each poll.
+          if (!(await this.db('events').whereNull('position').first('id'))) continue;
           let given: number;
           do {
             given = await sequencePending(this.db);
