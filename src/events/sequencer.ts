@@ -79,6 +79,7 @@ export class Sequencer {
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private stopped = false;
+  private failing = false;
 
   constructor(
     private readonly db: Knex,
@@ -122,8 +123,11 @@ export class Sequencer {
             if (given > 0) this.onSequenced();
           } while (given === SEQUENCE_BATCH && !this.stopped);
         } while (this.again && !this.stopped);
+        this.failing = false;
       } catch (error) {
-        this.log(`events: sequencing failed (${(error as { code?: string }).code ?? (error as Error).name}); retried shortly`);
+        // Once per outage (the database down), not on every poll.
+        if (!this.failing) this.log(`events: sequencing failed (${(error as { code?: string }).code ?? (error as Error).name}); retried on every poll`);
+        this.failing = true;
       } finally {
         this.running = undefined;
       }

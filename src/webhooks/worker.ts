@@ -55,6 +55,7 @@ export class DeliveryWorker {
   private scanning: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private scanFailing = false;
 
   constructor(
     private readonly db: Knex,
@@ -82,8 +83,11 @@ export class DeliveryWorker {
           this.again = false;
           await this.claimDue();
         } while (this.again && !this.stopped);
+        this.scanFailing = false;
       } catch (error) {
-        this.log(`webhooks: looking for deliveries failed (${(error as { code?: string }).code ?? (error as Error).name}); retried shortly`);
+        // Once per outage (the database down), not on every poll.
+        if (!this.scanFailing) this.log(`webhooks: looking for deliveries failed (${(error as { code?: string }).code ?? (error as Error).name}); retried on every poll`);
+        this.scanFailing = true;
       } finally {
         this.scanning = undefined;
       }
