@@ -118,6 +118,48 @@ describe('firms: parents, counts, the delete guard and a firm\'s contacts', () =
       });
     });
 
+    describe('concurrent writes', () => {
+      it('never lets two concurrent parent changes make a cycle (ten rounds)', async () => {
+        for (let round = 0; round < 10; round++) {
+          const t = await server.tenant();
+          const a = await firm(t, `A${round}`);
+          const b = await firm(t, `B${round}`);
+          const [ra, rb] = await Promise.all([
+            putFirm(t, a, `<firm><parent_firm_id>${b}</parent_firm_id></firm>`),
+            putFirm(t, b, `<firm><parent_firm_id>${a}</parent_firm_id></firm>`),
+          ]);
+          const statuses = [ra.status, rb.status].sort();
+          expect(statuses, `round ${round}: A→B answered ${ra.status}, B→A answered ${rb.status}; parents now A: ${(await showFirm(t, a)).parent_firm_id}, B: ${(await showFirm(t, b)).parent_firm_id}`).to.deep.equal([200, 422]);
+          const refused = ra.status === 422 ? ra : rb;
+          expect(errorsIn(refused.text)).to.deep.equal([CYCLE]);
+          const parents = [(await showFirm(t, a)).parent_firm_id, (await showFirm(t, b)).parent_firm_id];
+          expect(parents.filter((p) => p !== ''), `round ${round}`).to.have.length(1);
+        }
+      });
+
+      it('gives one of two concurrent creations with the same remote_id a 422, never a 500 (ten rounds)', async () => {
+        for (let round = 0; round < 10; round++) {
+          const t = await server.tenant();
+          const post = () => server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: firmXml('Twin', `<remote_id>TWIN-${round}</remote_id>`) });
+          const answers = await Promise.all([post(), post()]);
+          expect(answers.map((r) => r.status).sort(), answers.map((r) => r.text).join('\n')).to.deep.equal([201, 422]);
+          expect(errorsIn(answers.find((r) => r.status === 422)!.text)).to.deep.equal(['Remote id has already been taken']);
+        }
+      });
+
+      it('never deletes a firm that a concurrently created contact names (ten rounds)', async () => {
+        for (let round = 0; round < 10; round++) {
+          const t = await server.tenant();
+          const f = await firm(t, `Raced${round}`);
+          const [del1, created] = await Promise.all([del(t, f), server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Racer', `<firm_id>${f}</firm_id>`) })]);
+          expect(created.status).to.equal(201);
+          const exists = (await server.as(t)(`/${t.bf}/firms/${f}.xml`)).status === 200;
+          // Either the delete came first (the contact then names no firm) or it was refused.
+          expect(del1.status === 200 ? !exists : exists && del1.status === 422, `round ${round}: ${del1.status}`).to.equal(true);
+        }
+      });
+    });
+
     describe('derived values and caches', () => {
       it("changes a firm's document and ETag when its contacts_count changes: a stale If-None-Match is no longer a 304", async () => {
         const t = await server.tenant();
