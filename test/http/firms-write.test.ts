@@ -418,6 +418,19 @@ describe('firms: one firm at a time', () => {
       });
     });
 
+    describe('Idempotency-Key shared by a contact and a firm', () => {
+      it('never replays a contact answer to a firm POST with the same key: 422, no firm created', async () => {
+        const t = await server.tenant();
+        const key = 'cross-resource-key';
+        const contact = await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Keyed'), headers: { 'Idempotency-Key': key } });
+        expect(contact.status).to.equal(201);
+        const firm = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: firmXml('Keyed'), headers: { 'Idempotency-Key': key } });
+        expect(firm.status, firm.text).to.equal(422);
+        expect(firm.text).not.to.contain('<contact>');
+        expect(await firmCount(t)).to.equal(0);
+      });
+    });
+
     describe('tenancy', () => {
       it('answers 403 for a business file the user does not belong to, and 404 for another business file\'s firm, changing nothing', async () => {
         const a = await server.tenant();
