@@ -147,7 +147,7 @@ describe('action-style URLs of the old system', () => {
           expect((await server.as(a)(canonical(a, id))).text).to.equal(before);
         });
 
-        it('answers 405 with Allow to verbs a form does not take (GET on create, destroy and update)', async () => {
+        it('answers 405 with Allow to verbs a form does not take (GET on create, destroy and update; PATCH on show)', async () => {
           const t = await server.tenant();
           const id = await created(t);
           for (const path of [`/${r.plural}/create/${t.bf}.xml`, `/${r.plural}/update/${t.bf}/${id}.xml`, `/${r.plural}/destroy/${t.bf}/${id}.xml`]) {
@@ -155,7 +155,12 @@ describe('action-style URLs of the old system', () => {
             expect(res.status, path).to.equal(405);
             expect(res.headers.get('allow'), path).to.match(/POST/);
           }
-          expect((await server.as(t)(canonical(t, id))).status).to.equal(200);
+          const patch = await server.as(t)(`/${r.plural}/show/${t.bf}/${id}.xml`, { method: 'PATCH', body: r.update('Patched') });
+          expect(patch.status).to.equal(405);
+          expect(patch.headers.get('allow')).to.match(/GET/).and.to.match(/PUT/).and.to.match(/DELETE/);
+          const before = await server.as(t)(canonical(t, id));
+          expect(before.status).to.equal(200);
+          expect(r.valueOf(before.text)).not.to.equal('Patched');
         });
       });
     }

@@ -269,6 +269,9 @@ describe('firms: parents, counts, the delete guard and a firm\'s contacts', () =
         expect(contactIds(await server.as(t)(`${path}?updated_since=2000-01-01T00:00:00Z`))).to.deep.equal(ids);
         expect((await server.as(t)(`${path}?per_page=501`)).status).to.equal(400);
         expect((await server.as(t)(`${path}?sort=name`)).status).to.equal(400);
+        const head = await server.as(t)(path, { method: 'HEAD' });
+        expect([head.status, head.text]).to.deep.equal([200, '']);
+        expect(head.headers.get('content-length')).to.equal(String(Buffer.byteLength(all.text)));
         const json = JSON.parse((await server.as(t)(`/${t.bf}/firms/${f}/contacts.json?per_page=1`)).text);
         expect(json.contacts.map((c: { id: number }) => c.id)).to.deep.equal([ids[0]]);
         expect(json.pagination.total_entries).to.equal(3);
