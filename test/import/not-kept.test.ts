@@ -88,6 +88,21 @@ describe('import: what is not kept', () => {
       }
     });
 
+    it('reports neither a list page\'s <pagination> nor root attributes: a list page imports under ?strict=true', async () => {
+      const t = await server.tenant();
+      const { contacts, firms } = await files();
+      await importFile(t, 'firms', firms);
+      await importFile(t, 'contacts', contacts);
+      for (const kind of ['firms', 'contacts'] as const) {
+        const page = (await server.as(t)(`/${t.bf}/${kind}.xml?per_page=2`)).text;
+        expect(page).to.contain('<pagination>');
+        const res = await importFile(t, kind, page, '?strict=true');
+        expect(res.status, `${kind}: ${res.text}`).to.equal(200);
+        expect(notKept(res.text), kind).to.deep.equal([]);
+        expect(parseDoc(res.text).import.unchanged, kind).to.equal('2');
+      }
+    });
+
     it('refuses such a file with ?strict=true: 422 naming the elements, nothing written', async () => {
       const t = await server.tenant();
       const { contacts, firms } = await files();
