@@ -162,14 +162,18 @@ class Splitter {
         break;
       }
       let next: number; // -1: the construct at lt is not complete yet
-      if (b.startsWith('<!--', lt)) next = past(b.indexOf('-->', lt + 4), 3);
-      else if (b.startsWith('<![CDATA[', lt)) next = past(b.indexOf(']]>', lt + 9), 3);
-      else if (b.startsWith('<?', lt)) next = past(b.indexOf('?>', lt + 2), 2);
-      else if (b.startsWith(name, lt + 2) && b[lt + 1] === '/' && isNameEnd(b[lt + 2 + name.length])) {
-        next = past(b.indexOf('>', lt + 2), 1);
-        if (next !== -1 && --depth === 0) {
-          this.scan = undefined;
-          return next;
+      const c = b.charCodeAt(lt + 1);
+      if (c === 0x21 && b.startsWith('<!--', lt)) next = past(b.indexOf('-->', lt + 4), 3);
+      else if (c === 0x21 && b.startsWith('<![CDATA[', lt)) next = past(b.indexOf(']]>', lt + 9), 3);
+      else if (c === 0x3f) next = past(b.indexOf('?>', lt + 2), 2);
+      else if (c === 0x2f) {
+        if (!b.startsWith(name, lt + 2) || !isNameEnd(b[lt + 2 + name.length])) next = lt + 1;
+        else {
+          next = past(b.indexOf('>', lt + 2), 1);
+          if (next !== -1 && --depth === 0) {
+            this.scan = undefined;
+            return next;
+          }
         }
       } else if (b.startsWith(name, lt + 1) && isNameEnd(b[lt + 1 + name.length])) {
         next = tagEnd(b, lt);
