@@ -299,6 +299,20 @@ describe('firms: one firm at a time', () => {
         expect((await server.as(t)(`/${t.bf}/firms/nope.xml?lookup_field=remote_id`)).status).to.equal(404);
       });
 
+      it('updates and deletes a firm addressed by remote_id with ?lookup_field=remote_id', async () => {
+        const t = await server.tenant();
+        const { firm } = await create(t, firmXml('Addressed', '<remote_id>ERP-7</remote_id>'));
+        const path = `/${t.bf}/firms/ERP-7.xml?lookup_field=remote_id`;
+        const updated = await server.as(t)(path, { method: 'PUT', body: '<firm><siren>111</siren></firm>' });
+        expect(updated.status, updated.text).to.equal(200);
+        expect(firmOf(updated.text)).to.deep.include({ id: firm.id, siren: '111' });
+        const patched = await server.as(t)(path, { method: 'PATCH', body: '<firm><tva>FR1</tva></firm>' });
+        expect(firmOf(patched.text)).to.deep.include({ id: firm.id, tva: 'FR1', siren: '111' });
+        expect((await server.as(t)(path, { method: 'DELETE' })).status).to.equal(200);
+        expect((await show(t, firm.id)).status).to.equal(404);
+        expect((await server.as(t)(path)).status).to.equal(404);
+      });
+
       it('serves the short path and picks the format from Accept without an extension', async () => {
         const t = await server.tenant();
         const { firm, res } = await create(t);
