@@ -371,6 +371,22 @@ describe('the contact document, version 2', () => {
       });
     });
 
+    describe('PUT back in JSON', () => {
+      it('changes nothing when the JSON document read is PUT back, for a contact and a firm', async () => {
+        const t = await server.tenant();
+        const firmId = await createFirm(t, 'ACME');
+        const { contact } = await create(t, example(firmId));
+        await sleep(1100);
+        for (const path of [`/${t.bf}/contacts/${contact.id}.json`, `/${t.bf}/firms/${firmId}.json`]) {
+          const before = await server.as(t)(path);
+          const res = await server.as(t)(path, { method: 'PUT', body: before.text, contentType: 'application/json' });
+          expect(res.status, res.text).to.equal(200);
+          expect(res.text, path).to.equal(before.text);
+          expect(res.headers.get('etag'), path).to.equal(before.headers.get('etag'));
+        }
+      });
+    });
+
     describe('a firm rename', () => {
       it("changes its contacts' firm_name and ETags, not their updated_at, also with the rendered-contact cache warm", async () => {
         const t = await server.tenant();
