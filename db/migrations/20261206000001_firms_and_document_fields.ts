@@ -86,16 +86,19 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
+/** Columns this migration adds, by table. */
+const ADDED: Record<string, string[]> = {
+  users: ['empty_integers'],
+  contact_items: ['creator_id', 'modifier_id', 'created_at', 'updated_at'],
+  contact_addresses: ['street_number', 'street_name', 'additional_info', 'country_iso_3166_a3', 'created_at', 'updated_at'],
+  contacts: ['language', 'contact_type2', 'contact_origin', 'keywords', 'reference', 'accounting_ref', 'accounting_ref_vendor', 'project_id', 'bank_account_id', 'batch', 'batch_kind', 'creator_id', 'modifier_id'],
+};
+
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('users', (t) => t.dropColumn('empty_integers'));
   await knex.schema.dropTableIfExists('firms');
-  await knex.schema.alterTable('contact_items', (t) => {
-    for (const c of ['creator_id', 'modifier_id', 'created_at', 'updated_at']) t.dropColumn(c);
-  });
-  await knex.schema.alterTable('contact_addresses', (t) => {
-    for (const c of ['street_number', 'street_name', 'additional_info', 'country_iso_3166_a3', 'created_at', 'updated_at']) t.dropColumn(c);
-  });
-  await knex.schema.alterTable('contacts', (t) => {
-    for (const c of ['language', 'contact_type2', 'contact_origin', 'keywords', 'reference', 'accounting_ref', 'accounting_ref_vendor', 'project_id', 'bank_account_id', 'batch', 'batch_kind', 'creator_id', 'modifier_id']) t.dropColumn(c);
-  });
+  // Plain ALTER TABLE … DROP COLUMN on both engines: knex's SQLite way copies the table and
+  // drops the old one, and dropping `contacts` with foreign keys on deletes every child row.
+  for (const [table, columns] of Object.entries(ADDED)) {
+    for (const column of columns) await knex.raw(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+  }
 }
