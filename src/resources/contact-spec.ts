@@ -1,9 +1,7 @@
 // The contact resource (contract sections 2, 2.1, 3, 5): its document in wire order.
-import type { DocField, ResourceSpec, Row, Value } from './spec.js';
+import { field, type ResourceSpec, type Row, type Value } from './spec.js';
 
-const text = (name: string, max: number, required = false): DocField => ({ name, out: 'text', role: 'stored', rule: { type: 'text', max, required } });
-const reference = (name: string): DocField => ({ name, out: 'int', role: 'stored', rule: { type: 'reference' } });
-const kept = (name: string, out: 'int' | 'time'): DocField => ({ name, out, role: 'kept' });
+const { text, reference, kept, lookup, computed } = field;
 const TIMESTAMPS = [kept('created_at', 'time'), kept('updated_at', 'time')];
 
 const EMAIL = /^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/;
@@ -27,25 +25,25 @@ export const CONTACT: ResourceSpec = {
   plural: 'contacts',
   label: 'Contact',
   fields: [
-    { name: 'id', out: 'int', role: 'id' },
-    { name: 'civility_label_id', out: 'int', role: 'stored', rule: { type: 'lookup', table: 'civilityLabels' } },
+    field.id(),
+    lookup('civility_label_id', 'civilityLabels', 'int'),
     text('last_name', 200, true),
     text('first_name', 200),
-    { name: 'first_last_name', out: 'text', role: 'computed', compute: firstLastName },
+    computed('first_last_name', 'text', firstLastName),
     text('comment', 10_000),
     text('job_title', 200),
     text('job_department', 200),
     text('country', 100),
     text('language', 20),
-    { name: 'contact_type', out: 'text', role: 'stored', rule: { type: 'lookup', table: 'contactTypes' } },
-    { name: 'contact_type2', out: 'text', role: 'stored', rule: { type: 'lookup', table: 'contactTypes' } },
+    lookup('contact_type', 'contactTypes', 'text'),
+    lookup('contact_type2', 'contactTypes', 'text'),
     text('contact_origin', 255),
     text('keywords', 1_000),
     text('reference', 100),
     text('accounting_ref', 100),
     text('accounting_ref_vendor', 100),
     reference('firm_id'),
-    { name: 'firm_name', out: 'text', role: 'computed' },
+    computed('firm_name', 'text'),
     reference('project_id'),
     reference('bank_account_id'),
     text('remote_id', 100),
@@ -63,9 +61,9 @@ export const CONTACT: ResourceSpec = {
       noun: 'addresses',
       parentColumn: 'contact_id',
       fields: [
-        { name: 'id', out: 'int', role: 'id' },
+        field.id(),
         { name: 'contact_id', out: 'int', role: 'parent_id' },
-        { name: 'address_type', out: 'int', role: 'stored', rule: { type: 'lookup', table: 'addressTypes', required: true } },
+        lookup('address_type', 'addressTypes', 'int', true),
         text('street_address', 255),
         text('street_address2', 255),
         text('street_number', 20),
@@ -86,11 +84,11 @@ export const CONTACT: ResourceSpec = {
       noun: 'items',
       parentColumn: 'contact_id',
       fields: [
-        { name: 'id', out: 'int', role: 'id' },
+        field.id(),
         { name: 'contact_id', out: 'int', role: 'parent_id' },
-        { name: 'type_id', out: 'int', role: 'stored', rule: { type: 'lookup', table: 'itemTypes', required: true } },
+        lookup('type_id', 'itemTypes', 'int', true),
         text('value', 255, true),
-        { name: 'normalized_phone', out: 'text', role: 'computed', compute: normalizedPhone },
+        computed('normalized_phone', 'text', normalizedPhone),
         kept('creator_id', 'int'),
         kept('modifier_id', 'int'),
         ...TIMESTAMPS,

@@ -1,19 +1,18 @@
 // The firm resource (contract section 10): its document in wire order.
 import { soundex } from './soundex.js';
-import type { DocField, ResourceSpec } from './spec.js';
+import { field, type ResourceSpec } from './spec.js';
 
-const text = (name: string, max: number, required = false): DocField => ({ name, out: 'text', role: 'stored', rule: { type: 'text', max, required } });
-const reference = (name: string): DocField => ({ name, out: 'int', role: 'stored', rule: { type: 'reference' } });
+const { text, reference, kept, lookup, computed } = field;
 
 export const FIRM: ResourceSpec = {
   name: 'firm',
   plural: 'firms',
   label: 'Firm',
   fields: [
-    { name: 'id', out: 'int', role: 'id' },
+    field.id(),
     text('name', 255, true),
-    { name: 'firm_type', out: 'text', role: 'stored', rule: { type: 'lookup', table: 'contactTypes' } },
-    { name: 'firm_type2', out: 'text', role: 'stored', rule: { type: 'lookup', table: 'contactTypes' } },
+    lookup('firm_type', 'contactTypes', 'text'),
+    lookup('firm_type2', 'contactTypes', 'text'),
     text('siren', 20),
     text('tva', 30),
     text('accounting_ref', 100),
@@ -24,12 +23,12 @@ export const FIRM: ResourceSpec = {
     text('remote_id', 100),
     text('batch', 100),
     text('batch_kind', 50),
-    { name: 'name_soundex', out: 'text', role: 'computed', compute: (firm) => soundex(firm.name as string | null) },
-    { name: 'contacts_count', out: 'int', role: 'computed' },
-    { name: 'creator_id', out: 'int', role: 'kept' },
-    { name: 'modifier_id', out: 'int', role: 'kept' },
-    { name: 'created_at', out: 'time', role: 'kept' },
-    { name: 'updated_at', out: 'time', role: 'kept' },
+    computed('name_soundex', 'text', (firm) => soundex(firm.name as string | null)),
+    computed('contacts_count', 'int'),
+    kept('creator_id', 'int'),
+    kept('modifier_id', 'int'),
+    kept('created_at', 'time'),
+    kept('updated_at', 'time'),
   ],
   collections: [],
   sortable: ['id', 'name', 'created_at', 'updated_at'],

@@ -77,6 +77,16 @@ export interface ResourceSpec {
   dependency?: { join: string; column: string };
 }
 
+/** Field builders, so a spec reads as its document. */
+export const field = {
+  id: (name = 'id'): DocField => ({ name, out: 'int', role: 'id' }),
+  text: (name: string, max: number, required = false): DocField => ({ name, out: 'text', role: 'stored', rule: { type: 'text', max, required } }),
+  reference: (name: string): DocField => ({ name, out: 'int', role: 'stored', rule: { type: 'reference' } }),
+  lookup: (name: string, table: keyof Lookups, out: OutputType, required = false): DocField => ({ name, out, role: 'stored', rule: { type: 'lookup', table, required } }),
+  kept: (name: string, out: 'int' | 'time'): DocField => ({ name, out, role: 'kept' }),
+  computed: (name: string, out: OutputType, compute?: (record: Row) => Value): DocField => ({ name, out, role: 'computed', compute }),
+};
+
 export const storedFields = (fields: DocField[]) => fields.filter((f): f is Extract<DocField, { role: 'stored' }> => f.role === 'stored');
 export const storedNames = (fields: DocField[]) => storedFields(fields).map((f) => f.name);
 export const keptNames = (fields: DocField[]) => fields.filter((f) => f.role === 'kept').map((f) => f.name);
