@@ -135,6 +135,23 @@ describe('the XML profile of an API user (--empty-integers)', () => {
       expect((await server.as(t)(`/${t.bf}/firms/${firmId}.xml`)).text).to.contain('<bank_account_id></bank_account_id>');
     });
 
+    it('never serves one profile the other\'s cached rendering, whichever reads first', async () => {
+      const t = await server.tenant();
+      const omit = await profileUser(t, 'omit');
+      const { contactId, firmId } = await seed(t);
+      const paths = [`/${t.bf}/contacts/${contactId}.xml`, `/${t.bf}/contacts.xml`, `/${t.bf}/contacts/export.xml`, `/${t.bf}/firms/${firmId}.xml`, `/${t.bf}/firms.xml`, `/${t.bf}/firms/${firmId}/contacts.xml`];
+      for (let round = 0; round < 2; round++) {
+        for (const path of paths) {
+          const o = await server.request(path, { auth: omit });
+          const e = await server.as(t)(path);
+          const o2 = await server.request(path, { auth: omit });
+          expect(o.text, `${path} omit`).not.to.match(INTEGER_ELEMENT);
+          expect(o2.text, `${path} omit again`).to.equal(o.text);
+          expect(e.text, `${path} empty`).to.match(INTEGER_ELEMENT);
+        }
+      }
+    });
+
     it('leaves JSON and errors the same for both profiles', async () => {
       const t = await server.tenant();
       const omit = await profileUser(t, 'omit');
