@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PARSE_BATCH } from '../../src/import/parse-records.js';
 import { forEachEngine, type Engine } from '../support/engines.js';
 import { ADDRESS_FIELDS, childNames, CONTACT_FIELDS, ITEM_FIELDS, parseDoc } from '../support/firms.js';
 import { runCli } from '../support/process.js';
@@ -129,6 +130,43 @@ describe('import: what is not kept', () => {
         { name: 'legacy_flag', records: '1' },
         { name: 'legacy_note', records: '1' },
       ]);
+    });
+
+    it('counts not-kept elements and reports faults by position and line in a firms file big enough to be parsed on a worker thread', async () => {
+      const t = await server.tenant();
+      const n = PARSE_BATCH * 3 + 17;
+      const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<firms type="array">'];
+      let withModel = 0;
+      for (let i = 1; i <= n; i++) {
+        lines.push('  <firm>', `    <name>Firm ${i}</name>`);
+        if (i % 3 === 0) {
+          lines.push(`    <model_firm_id>${i}</model_firm_id>`);
+          withModel++;
+        }
+        lines.push(`    <remote_id>BIG-${i}</remote_id>`, '  </firm>');
+      }
+      lines.push('</firms>', '');
+      const good = lines.join('\n');
+      const startLine = (k: number) => {
+        let seen = 0;
+        return lines.findIndex((l) => l === '  <firm>' && ++seen === k) + 1;
+      };
+      const malformed = PARSE_BATCH + 3;
+      const invalid = PARSE_BATCH * 3 + 5;
+      const broken = lines
+        .map((l, i) => (i + 1 === startLine(malformed) + 1 ? `    <name>Firm ${malformed}</nom>` : i + 1 === startLine(invalid) + 1 ? '    <name></name>' : l))
+        .join('\n');
+      const refused = await importFile(t, 'firms', broken);
+      expect(refused.status).to.equal(422);
+      const errors = errorsIn(refused.text);
+      expect(errors).to.have.length(2);
+      expect(errors[0]).to.match(new RegExp(`^Firm ${malformed} \\(line ${startLine(malformed)}\\): Malformed XML at line ${startLine(malformed) + 1}, column \\d+`));
+      expect(errors[1]).to.equal(`Firm ${invalid} (line ${startLine(invalid)}): Name can't be blank`);
+      expect(await count(t, 'firms')).to.equal(0);
+      const res = await importFile(t, 'firms', good);
+      expect(res.status, res.text).to.equal(200);
+      expect(parseDoc(res.text).import.created).to.equal(String(n));
+      expect(notKept(res.text)).to.deep.equal([{ name: 'model_firm_id', records: String(withModel) }]);
     });
 
     it("keeps what the old system's documents carry: ids, children's timestamps, creator and modifier ids as given, v2 order", async () => {
