@@ -2,6 +2,7 @@
 // same business file and never makes a cycle; a firm still used by contacts or by other firms
 // as their parent cannot be deleted.
 import type { Knex } from 'knex';
+import { engineOf } from '../db/connection.js';
 import { isPositiveId } from '../ids.js';
 import { FIRM } from './firm-spec.js';
 import type { ResourceRules } from './service.js';
@@ -17,9 +18,13 @@ export const FIRM_RULES: ResourceRules = {
     if (raw === null || !isPositiveId(raw)) return []; // empty, or not a number: the field's own check says so
     const parent = Number(raw);
     if (parent === id) return [FIRM.selfReference!.message];
+    const mysql = engineOf(trx) === 'mysql';
     let current: number | null = parent;
     for (let depth = 0; current !== null; depth++) {
-      const row = (await trx('firms').select('parent_firm_id').where({ business_file_id: businessFileId, id: current }).first()) as { parent_firm_id: number | string | null } | undefined;
+      const query = trx('firms').select('parent_firm_id').where({ business_file_id: businessFileId, id: current });
+      // Locking reads (MySQL): two concurrent parent changes see each other's commit, never make a cycle.
+      if (mysql) query.forUpdate();
+      const row = (await query.first()) as { parent_firm_id: number | string | null } | undefined;
       if (!row) return current === parent ? ['Parent firm id is not a firm of this business file'] : [];
       current = row.parent_firm_id === null ? null : Number(row.parent_firm_id);
       if (current === id || depth >= MAX_DEPTH) return ['Parent firm id would create a cycle'];
