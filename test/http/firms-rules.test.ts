@@ -233,6 +233,21 @@ describe('firms: parents, counts, the delete guard and a firm\'s contacts', () =
         expect((await showFirm(t, child)).parent_firm_id).to.equal(parent);
       });
 
+      it('lists both sentences for a firm used by contacts and by a child firm, also through /firms/destroy', async () => {
+        const t = await server.tenant();
+        const f = await firm(t, 'Both');
+        await firm(t, 'Child', `<parent_firm_id>${f}</parent_firm_id>`);
+        await contact(t, 'One', `<firm_id>${f}</firm_id>`);
+        const both = ['Firm cannot be deleted because it is used by 1 contact', 'Firm cannot be deleted because it is used by 1 firm'];
+        const res = await del(t, f);
+        expect(res.status).to.equal(422);
+        expect(errorsIn(res.text)).to.have.members(both);
+        const alias = await server.as(t)(`/firms/destroy/${t.bf}/${f}.xml`, { method: 'POST', headers: { 'Content-Type': 'application/xml' } });
+        expect(alias.status).to.equal(422);
+        expect(errorsIn(alias.text)).to.have.members(both);
+        expect((await showFirm(t, f)).name).to.equal('Both');
+      });
+
       it("ignores another business file's contacts that carry the same firm_id", async () => {
         const t = await server.tenant();
         const other = await server.tenant();
