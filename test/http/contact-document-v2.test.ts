@@ -298,6 +298,20 @@ describe('the contact document, version 2', () => {
       });
     });
 
+    describe('creator_id through an API token', () => {
+      it('records the id of the user a Token or Bearer token belongs to, for contacts and firms', async () => {
+        const t = await server.tenant();
+        const token = await server.token(t.login);
+        const me = await userId(t.login);
+        const c = await server.request(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Tokened'), auth: `Token ${token}` });
+        expect(c.status).to.equal(201);
+        expect(parseXml(c.text).contact[0].creator_id).to.equal(me);
+        const f = await server.request(`/${t.bf}/firms.xml`, { method: 'POST', body: firmXml('Tokened'), auth: `Bearer ${token}` });
+        expect(f.status).to.equal(201);
+        expect(firmOf(f.text).creator_id).to.equal(me);
+      });
+    });
+
     describe('validation of the new fields (422)', () => {
       for (const c of CASES) {
         it(`rejects ${c.name}, on POST and on PUT, changing nothing`, async () => {
