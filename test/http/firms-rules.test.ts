@@ -137,6 +137,19 @@ describe('firms: parents, counts, the delete guard and a firm\'s contacts', () =
         }
       });
 
+      it('never lets three concurrent parent changes close a ring of three (ten rounds)', async () => {
+        for (let round = 0; round < 10; round++) {
+          const t = await server.tenant();
+          const ids = [await firm(t, `R${round}a`), await firm(t, `R${round}b`), await firm(t, `R${round}c`)];
+          const answers = await Promise.all(ids.map((id, k) => putFirm(t, id, `<firm><parent_firm_id>${ids[(k + 1) % 3]}</parent_firm_id></firm>`)));
+          const statuses = answers.map((r) => r.status);
+          expect(statuses.filter((s) => s === 200), `round ${round}: ${statuses.join(', ')}`).to.have.length(2);
+          expect(statuses.filter((s) => s === 422), `round ${round}: ${statuses.join(', ')}`).to.have.length(1);
+          const parents = await Promise.all(ids.map(async (id) => (await showFirm(t, id)).parent_firm_id));
+          expect(parents.filter((p) => p !== ''), `round ${round}`).to.have.length(2);
+        }
+      });
+
       it('gives one of two concurrent creations with the same remote_id a 422, never a 500 (ten rounds)', async () => {
         for (let round = 0; round < 10; round++) {
           const t = await server.tenant();
