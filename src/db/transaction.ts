@@ -1,6 +1,9 @@
-// Read-write transactions that behave under several processes.
+// Read-write transactions that behave under several processes and on a cluster: SQLite's write
+// lock taken first, and a transaction the database refuses as a deadlock victim (on Galera also a
+// certification conflict, often at COMMIT) run again whole, a few times.
 import type { Knex } from 'knex';
 import { engineOf } from './connection.js';
+import { isLockConflict } from './errors.js';
 
 /**
  * Takes SQLite's write lock at the start of a transaction. A deferred SQLite transaction that
@@ -13,10 +16,53 @@ export async function lockForWrite(trx: Knex.Transaction): Promise<void> {
   if (engineOf(trx) === 'sqlite') await trx.raw('UPDATE business_files SET id = id WHERE 0');
 }
 
-/** `db.transaction(work)`, with the write lock taken first (see lockForWrite). */
-export function writeTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
-    await lockForWrite(trx);
-    return work(trx);
-  });
+/** Attempts of one write transaction before a lock conflict is given up and thrown. */
+export const WRITE_ATTEMPTS = 5;
+const BACKOFF_BASE_MS = 10;
+
+/** Full jitter: a random wait up to base × 2^(attempt-1), so the losers of one race do not meet again. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * BACKOFF_BASE_MS * 2 ** (attempt - 1);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface RetryOptions {
+  /** Attempts in all (default WRITE_ATTEMPTS). */
+  attempts?: number;
+  /** Called before each new attempt, with the number of the attempt that failed. */
+  onRetry?: (attempt: number, error: unknown) => void;
+}
+
+/**
+ * Runs `attempt` (a whole transaction) again when the database refused it as a lock conflict
+ * (ER_LOCK_DEADLOCK 1213, which is also Galera's certification conflict, or a lock wait
+ * timeout): the database rolled it back whole, so running it again from the start, re-reading
+ * what it depends on, is safe. `attempt` must have no effect outside the database before its
+ * COMMIT (after-commit hooks hang on the transaction's outcome, see events/sequencer.ts).
+ * Bounded, with jittered backoff; the last conflict is thrown (a 500 would be wrong, but five
+ * lost races in a row mean something else is wrong).
+ */
+export async function retryingTransaction<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? WRITE_ATTEMPTS;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= attempts || !isLockConflict(error)) throw error;
+      options.onRetry?.(n, error);
+      await backoff(n);
+    }
+  }
+}
+
+/** `db.transaction(work)`, with the write lock taken first (see lockForWrite), run again whole on a lock conflict. */
+export function writeTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>, options?: RetryOptions): Promise<T> {
+  return retryingTransaction(
+    () =>
+      db.transaction(async (trx) => {
+        await lockForWrite(trx);
+        return work(trx);
+      }),
+    options,
+  );
 }

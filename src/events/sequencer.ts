@@ -13,6 +13,7 @@
 // are given inside the write transaction (record.ts).
 import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
+import { retryingTransaction } from '../db/transaction.js';
 
 /** Events given positions per sequencing transaction. */
 export const SEQUENCE_BATCH = 1_000;
@@ -35,8 +36,12 @@ export function afterCommit(trx: Knex.Transaction): void {
   );
 }
 
-/** One sequencing transaction: positions for up to `batch` committed events; how many it gave. */
-export async function sequencePending(db: Knex, batch = SEQUENCE_BATCH): Promise<number> {
+/** One sequencing transaction: positions for up to `batch` committed events; how many it gave. Run again whole on a lock conflict (Galera). */
+export function sequencePending(db: Knex, batch = SEQUENCE_BATCH): Promise<number> {
+  return retryingTransaction(() => sequenceOnce(db, batch));
+}
+
+function sequenceOnce(db: Knex, batch: number): Promise<number> {
   return db.transaction(async (trx) => {
     const [locked] = (await trx.raw('SELECT last_position FROM event_sequence WHERE id = 1 FOR UPDATE')) as [{ last_position: number | string }[]];
     const last = Number(locked[0].last_position);

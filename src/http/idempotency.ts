@@ -4,7 +4,7 @@
 // on the (user, key) unique index, so only one of them writes.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isLockConflict, isUniqueViolation } from '../db/errors.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { BadRequestError, InvalidError } from '../errors.js';
 import { nowToSecond, toDbText } from '../time.js';
 import { writeTransaction } from '../db/transaction.js';
@@ -85,9 +85,9 @@ export async function once(db: Knex, userId: number, key: string, digest: string
     try {
       return await attempt();
     } catch (error) {
-      // Another request with this key got there first (or the engine chose us as a deadlock
-      // victim): ours rolled back whole; try again, which replays the other's answer.
-      if (tries >= MAX_ATTEMPTS || !(isUniqueViolation(error) || isLockConflict(error))) throw error;
+      // Another request with this key got there first: ours rolled back whole; try again, which
+      // replays the other's answer. (Lock conflicts are run again by writeTransaction itself.)
+      if (tries >= MAX_ATTEMPTS || !isUniqueViolation(error)) throw error;
     }
   }
 }

@@ -2,6 +2,7 @@
 // remove, and the log of delivery attempts. Plain functions over `db`, shared by the HTTP
 // routes and the CLI.
 import type { Knex } from 'knex';
+import { writeTransaction } from '../db/transaction.js';
 import { fromDbText, toDbText } from '../time.js';
 import { newSecret } from './signing.js';
 import { checkWebhookUrl } from './url-safety.js';
@@ -79,7 +80,7 @@ export async function findWebhook(db: Knex, businessFileId: number, id: number):
 
 /** True when it existed. Its log goes with it; an attempt in flight finishes and is not recorded. */
 export async function removeWebhook(db: Knex, businessFileId: number, id: number): Promise<boolean> {
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const found = await trx('webhooks').where({ id, business_file_id: businessFileId }).first('id');
     if (!found) return false;
     await trx('webhook_deliveries').where('webhook_id', id).delete();
