@@ -172,6 +172,28 @@ describe('the contact document, version 2', () => {
       });
     });
 
+    describe("the old system's single documents over the API", () => {
+      it('creates from fixtures/old-system/contact.xml and firm.xml: values kept, ids, derived and kept fields and extra elements ignored', async () => {
+        const t = await server.tenant();
+        const me = await userId(t.login);
+        const firmRes = await server.as(t)(`/${t.bf}/firms.xml`, { method: 'POST', body: fixture('old-system/firm.xml') });
+        expect(firmRes.status, firmRes.text).to.equal(201);
+        const f = firmOf(firmRes.text);
+        expect(f).to.deep.include({ name: 'Vins & Spiritueux Bérard', siren: '552100554', tva: 'FR40552100554', bank_account_id: '4410', remote_id: 'FIRM-88123', contacts_count: '0', creator_id: me });
+        expect(f.id).not.to.equal('88123');
+        const body = fixture('old-system/contact.xml').replace('<firm_id>88123</firm_id>', `<firm_id>${f.id}</firm_id>`);
+        const { res, contact } = await create(t, body);
+        expect(childNames(res.text, 'contact')).to.deep.equal(CONTACT_FIELDS);
+        expect(res.text).not.to.match(/business_file_id|object_zname|object_zid/);
+        expect(contact).to.deep.include({ last_name: 'Lefèvre-Dumas', first_last_name: 'Hélène Lefèvre-Dumas', firm_name: 'Vins & Spiritueux Bérard', keywords: 'vin, export, Côtes-du-Rhône', creator_id: me, modifier_id: me });
+        expect(contact.id).not.to.equal('4512301');
+        expect(contact.created_at).not.to.equal('17-01-2012-15-14');
+        const [phone, email] = contact.contact_items.contact_item;
+        expect([phone.normalized_phone, email.normalized_phone, phone.creator_id]).to.deep.equal(['0478123456', '', me]);
+        expect(contact.contact_addresses.contact_address[0]).to.deep.include({ additional_info: 'Bâtiment B, 3ᵉ étage', country_iso_3166_a3: 'FRA', contact_id: contact.id });
+      });
+    });
+
     describe('derived fields', () => {
       it('ignores derived and service-kept fields on input: first_last_name, firm_name, contact_id, normalized_phone, creator_id, modifier_id, children\'s timestamps', async () => {
         const t = await server.tenant();
