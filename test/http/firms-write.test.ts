@@ -263,6 +263,26 @@ describe('firms: one firm at a time', () => {
         expect((await show(t, firm.id)).headers.get('etag')).to.equal(before.headers.get('etag'));
       });
 
+      it("refuses to take another firm's remote_id, and searches by the new name only after a rename", async () => {
+        const t = await server.tenant();
+        await create(t, firmXml('Holder', '<remote_id>TAKEN</remote_id>'));
+        const { firm } = await create(t, firmXml('Oldname Ltd'));
+        const res = await put(t, firm.id, '<firm><remote_id>TAKEN</remote_id></firm>');
+        expect(res.status).to.equal(422);
+        expect(errorsIn(res.text)).to.deep.equal(['Remote id has already been taken']);
+        expect((await put(t, firm.id, '<firm><name>Newname Ltd</name></firm>')).status).to.equal(200);
+        const q = async (term: string) => (parseDoc((await server.as(t)(`/${t.bf}/firms.xml?q=${term}`)).text).firms.firm ?? []).map((f: { id: string }) => f.id);
+        expect(await q('oldname')).to.deep.equal([]);
+        expect(await q('newname')).to.deep.equal([firm.id]);
+      });
+
+      it('validates JSON input like XML: a string and a fraction for integer fields', async () => {
+        const t = await server.tenant();
+        const res = await server.as(t)(`/${t.bf}/firms.json`, { method: 'POST', body: JSON.stringify({ firm: { name: 'J', project_id: 'abc', parent_firm_id: 1.5 } }), contentType: 'application/json' });
+        expect(expectJsonError(answer(res), 422)).to.have.members(['Project id is not a number', 'Parent firm id is not a number']);
+        expect(await firmCount(t)).to.equal(0);
+      });
+
       it('answers 404 to an unknown firm and to a contact id', async () => {
         const t = await server.tenant();
         const c = await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Not a firm') });
