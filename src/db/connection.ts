@@ -3,6 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
+import { prepareClusterSession } from './cluster.js';
+import { COMMIT_OUTCOME_UNKNOWN, isConnectionUnusable } from './errors.js';
 import { attachSqliteReader, reusePreparedStatements } from './sqlite-reader.js';
 
 export type Engine = 'sqlite' | 'mysql';
@@ -14,7 +16,7 @@ const MYSQL_POOL_MAX = 10;
 /** A MySQL query unanswered after this long (a frozen server) fails, and its connection is dropped. */
 const MYSQL_QUERY_TIMEOUT_MS = 2_000;
 
-type QueryCallback = (error: (Error & { code?: string }) | null, ...results: unknown[]) => void;
+type QueryCallback = (error: (Error & { code?: string; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
 interface MysqlConnection {
   query(options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback): unknown;
   destroy(): void;
@@ -25,18 +27,25 @@ interface MysqlConnection {
  * Gives every query a deadline. A server that hangs (stopped, or packets dropped) rather than
  * going away would otherwise keep a pooled connection's request waiting for ever. On the
  * deadline the connection is destroyed, not reused: MySQL then rolls back whatever that
- * connection had begun, so a write answered 503 is never committed later.
+ * connection had begun and not yet asked to commit. A deadline hit by the COMMIT itself is
+ * different: the server may have committed (a Galera COMMIT stalls ~6 s while a dead node is
+ * evicted, then succeeds), so that error is marked as of unknown outcome (see http/errors.ts).
+ * A connection the server refuses to serve (a Galera node out of the Primary component: 1047,
+ * 1180) is dropped too, so the pool reconnects, through HAProxy to a node that serves.
  */
 function withQueryDeadline(connection: MysqlConnection, timeoutMs: number): void {
   const query = connection.query.bind(connection);
-  connection.query = (options, values, callback) =>
-    query({ timeout: timeoutMs, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
-      if (error?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+  connection.query = (options, values, callback) => {
+    const sql = typeof options === 'string' ? options : options.sql;
+    return query({ timeout: timeoutMs, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
+      if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || isConnectionUnusable(error))) {
+        if (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' && /^\s*COMMIT\b/i.test(sql)) error[COMMIT_OUTCOME_UNKNOWN] = true;
         connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
         connection.destroy();
       }
       callback(error, ...results);
     });
+  };
 }
 
 export function engineOf(db: Knex): Engine {
@@ -106,7 +115,11 @@ function mysqlConfig(url: string): Knex.Config {
       max: MYSQL_POOL_MAX,
       afterCreate(connection: MysqlConnection, done: (error: Error | null, connection: unknown) => void) {
         withQueryDeadline(connection, queryTimeoutMs);
-        done(null, connection);
+        // On a Galera node: read-your-writes across nodes (cluster.ts); nothing elsewhere.
+        prepareClusterSession((sql, values, callback) => connection.query(sql, values, callback)).then(
+          () => done(null, connection),
+          (error: Error) => done(error, connection),
+        );
       },
     },
   };

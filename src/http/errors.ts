@@ -2,7 +2,7 @@
 // format. Mapping is by class (instanceof) or driver code, never by message text. Anything
 // unknown is a generic 500, reported through app.emit('error').
 import type { Middleware } from 'koa';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isCommitOutcomeUnknown, isDatabaseUnavailable, isLockConflict } from '../db/errors.js';
 import { BadRequestError, HttpError, NotFoundError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../errors.js';
 import { JsonShapeError } from '../json/record-json.js';
 import { XmlSyntaxError } from '../xml/document.js';
@@ -16,13 +16,22 @@ class InternalError extends HttpError {
   }
 }
 
+/** The answer when the database did not confirm a COMMIT in time (README, "Running on a cluster"). */
+export const COMMIT_OUTCOME_UNKNOWN_MESSAGE =
+  'The database did not confirm the write in time: it may or may not have been stored. Retry with the same Idempotency-Key, or read before writing again.';
+export const WRITE_CONFLICT_MESSAGE = 'The write conflicted with concurrent writes and was not stored. Please retry.';
+
 export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof XmlSyntaxError) {
     return error.kind === 'unsupported-encoding' ? new UnsupportedMediaTypeError(error.message) : new BadRequestError(error.message);
   }
   if (error instanceof JsonShapeError) return new BadRequestError(error.message);
+  // Before "unavailable": the write may be stored, and a plain 503 would read as "not stored".
+  if (isCommitOutcomeUnknown(error)) return new ServiceUnavailableError(COMMIT_OUTCOME_UNKNOWN_MESSAGE);
   if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
+  // Still refused after every attempt of writeTransaction (rolled back: nothing stored).
+  if (isLockConflict(error)) return new ServiceUnavailableError(WRITE_CONFLICT_MESSAGE, 1);
   return undefined;
 }
 

@@ -2,6 +2,7 @@
 import type Router from '@koa/router';
 import type { Knex } from 'knex';
 import type { Lookups } from '../../contacts/types.js';
+import { databaseReady } from '../../db/cluster.js';
 import { ServiceUnavailableError } from '../../errors.js';
 import { sendLookups } from '../respond.js';
 import type { AppState } from '../state.js';
@@ -15,7 +16,8 @@ export function healthRoutes(router: Router<AppState>, db: Knex): void {
       timer = setTimeout(() => reject(new ServiceUnavailableError()), HEALTH_TIMEOUT_MS);
     });
     try {
-      await Promise.race([db.raw('select 1'), timeout]);
+      // A Galera node must also be synced and in the Primary component (db/cluster.ts).
+      if (!(await Promise.race([databaseReady(db), timeout]))) throw new ServiceUnavailableError();
     } catch {
       throw new ServiceUnavailableError();
     } finally {
