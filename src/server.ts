@@ -7,6 +7,7 @@ import { addUser, countUsers } from './auth/users.js';
 import type { Config } from './config.js';
 import { loadLookups } from './contacts/lookups.js';
 import { connect } from './db/connection.js';
+import { isUniqueViolation } from './db/errors.js';
 import { migrateLatest } from './db/migrate.js';
 import { startEventWorkers } from './events/runtime.js';
 import { DEFAULT_EVENT_SETTINGS } from './events/settings.js';
@@ -30,7 +31,13 @@ export async function ensureAdmin(db: Knex, config: Pick<Config, 'adminLogin' | 
   if ((await countUsers(db)) > 0) return;
   const login = config.adminLogin ?? 'admin';
   const password = config.adminPassword ?? randomPassword();
-  await addUser(db, login, password, 1);
+  try {
+    await addUser(db, login, password, 1);
+  } catch (error) {
+    // Several processes starting at once on a fresh database: another one created it.
+    if (isUniqueViolation(error) && (await countUsers(db)) > 0) return;
+    throw error;
+  }
   if (config.adminPassword) print(`Created API user "${login}" for business file 1.`);
   else print(`Created API user "${login}" for business file 1 with password: ${password}\n(shown only this once; set ADMIN_PASSWORD to choose it)`);
 }
