@@ -5,7 +5,7 @@
 // GALERA_BASE_PORT moves the ports (default 23300; see galera.sh).
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
@@ -55,6 +55,7 @@ describe('on a 3-node Galera cluster', function () {
       await p.served.exited;
     }
     execFileSync(GALERA, ['stop', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (!process.env.KEEP_GALERA_DIR) rmSync(parent, { recursive: true, force: true });
   });
 
   it('three processes started at once all serve; migrations ran once and no lock is left', async () => {
