@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { contactDocument, contactElement, contactJsonOf, contactListDocument, contactListDocumentOf, contactListJsonOf, contactObject, readContact, type Contact, type ContactAddress, type ContactItem } from '../support/contact-codec.js';
 import { parseDocument } from '../../src/xml/document.js';
 import { fixtureText, sectionTwoContact } from './helpers.js';
+import { CONTACT_FIELDS } from '../support/firms.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
@@ -157,39 +158,7 @@ describe('writing contacts as XML', () => {
     it('writes every element, in the section 2 order, even when empty', () => {
       const xml = contactDocument(emptyContact());
       const names = [...xml.matchAll(/^ *<([a-z_0-9]+)>/gm)].map((m) => m[1]);
-      expect(names).to.deep.equal([
-        'contact',
-        'id',
-        'civility_label_id',
-        'last_name',
-        'first_name',
-        'first_last_name',
-        'comment',
-        'job_title',
-        'job_department',
-        'country',
-        'language',
-        'contact_type',
-        'contact_type2',
-        'contact_origin',
-        'keywords',
-        'reference',
-        'accounting_ref',
-        'accounting_ref_vendor',
-        'firm_id',
-        'firm_name',
-        'project_id',
-        'bank_account_id',
-        'remote_id',
-        'batch',
-        'batch_kind',
-        'creator_id',
-        'modifier_id',
-        'created_at',
-        'updated_at',
-        'contact_addresses',
-        'contact_items',
-      ]);
+      expect(names).to.deep.equal(['contact', ...CONTACT_FIELDS]);
     });
 
     it('writes null values as <tag></tag> and empty collections as <contact_addresses></contact_addresses>', () => {
