@@ -9,7 +9,7 @@ import { readRecord } from '../xml/record-reader.js';
 import { decodeUtf8, parseDocument } from '../xml/document.js';
 import type { AppContext } from './state.js';
 
-export const CONTACT_BODY_LIMIT = 1024 * 1024;
+export const RECORD_BODY_LIMIT = 1024 * 1024;
 
 const isXmlType = (type: string) => type === 'application/xml' || type === 'text/xml' || /^[a-z0-9.+-]+\/[a-z0-9.-]+\+xml$/.test(type);
 
@@ -56,7 +56,7 @@ export async function readRawBody(ctx: AppContext, limit: number): Promise<Buffe
 /** The record (<contact>, {"contact": …}) of a POST or PUT body, and the bytes it came in. */
 export async function readRecordBody(ctx: AppContext, spec: ResourceSpec): Promise<{ input: Input; bytes: Buffer }> {
   const kind = bodyKind(ctx);
-  const bytes = await readRawBody(ctx, CONTACT_BODY_LIMIT);
+  const bytes = await readRawBody(ctx, RECORD_BODY_LIMIT);
   const text = decodeUtf8(bytes);
   return { input: kind === 'json' ? readJsonRecord(spec, text) : readRecord(spec, parseDocument(text, spec.name)), bytes };
 }

@@ -73,8 +73,6 @@ export class ChunkWriter implements ImportWriter {
   constructor(
     private readonly spec: ResourceSpec,
     private readonly businessFileId: number,
-    /** The author of what the file does not name (imports keep the file's, empty included: null). */
-    private readonly actor: number | null,
   ) {}
 
   create(values: Values, id: number | undefined, times: Times): void {
@@ -91,7 +89,9 @@ export class ChunkWriter implements ImportWriter {
   }
 
   async flush(trx: Knex.Transaction): Promise<void> {
-    const { spec, businessFileId, actor } = this;
+    const { spec, businessFileId } = this;
+    // Authors are kept as the file gives them, empty included (contract 2.1): the service adds none.
+    const actor = null;
     for (const r of this.replacements) await replaceRecord(trx, spec, r.current.id, r.values, r.times, actor);
     // Records that carry their id go in with multi-row inserts; the others one by one, to learn
     // their new id. Children of both go in together after.

@@ -123,8 +123,7 @@ export async function importFile(source: AsyncIterable<Uint8Array | string>, db:
   const flush = async () => {
     if (!spec || chunk.length === 0) return;
     const lookup = await ChunkLookup.load(trx, spec, options.businessFileId, chunk.map((c) => c.keys));
-    // Authors are kept as the file gives them, empty included (contract 2.1), whoever imports.
-    const writer = new ChunkWriter(spec, options.businessFileId, null);
+    const writer = new ChunkWriter(spec, options.businessFileId);
     const now = nowToSecond();
     for (const { record, input } of chunk) {
       try {

@@ -2,7 +2,7 @@
 // computed fields filled, the lowercased text `q` searches.
 import { randomInt } from 'node:crypto';
 import { fromDbText, toDbText } from '../time.js';
-import { storedFields, type CollectionSpec, type DocField, type ResourceSpec, type Row, type Value } from './spec.js';
+import { storedFields, type CollectionSpec, type DocField, type ResourceSpec, type Row } from './spec.js';
 import type { ChildValues, Values } from './validate.js';
 
 export type DbRow = Record<string, unknown>;
@@ -80,4 +80,3 @@ export function firstVersion(): number {
   return randomInt(1, 2 ** 47);
 }
 
-export type { Value };

@@ -89,6 +89,5 @@ export const field = {
 
 export const storedFields = (fields: DocField[]) => fields.filter((f): f is Extract<DocField, { role: 'stored' }> => f.role === 'stored');
 export const storedNames = (fields: DocField[]) => storedFields(fields).map((f) => f.name);
-export const keptNames = (fields: DocField[]) => fields.filter((f) => f.role === 'kept').map((f) => f.name);
 /** Every element name a reader accepts as known (stored, id, computed, kept): used to tell what an import does not keep. */
 export const knownNames = (fields: DocField[]) => new Set(fields.map((f) => f.name));
