@@ -8,6 +8,7 @@ import * as createIdempotencyKeys from './20261122000005_create_idempotency_keys
 import * as contactsPageIndex from './20261122000006_contacts_page_index_and_wide_versions.js';
 import * as firmsAndDocumentFields from './20261206000001_firms_and_document_fields.js';
 import * as createEventsAndWebhooks from './20261206000100_create_events_and_webhooks.js';
+import * as recordTallies from './20261207000001_record_tallies.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261122000001_create_lookup_tables': createLookupTables,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261122000006_contacts_page_index_and_wide_versions': contactsPageIndex,
   '20261206000001_firms_and_document_fields': firmsAndDocumentFields,
   '20261206000100_create_events_and_webhooks': createEventsAndWebhooks,
+  '20261207000001_record_tallies': recordTallies,
 };

@@ -3,7 +3,6 @@ import Router from '@koa/router';
 import type { Knex } from 'knex';
 import Koa from 'koa';
 import type { Lookups } from '../contacts/types.js';
-import { ChangeWatch } from '../db/change-watch.js';
 import { FIRM_RULES } from '../resources/firm-rules.js';
 import { CONTACT, FIRM } from '../resources/index.js';
 import { ResourceService } from '../resources/service.js';
@@ -59,9 +58,8 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
   if (metrics) measureAuth(guards);
   api.use(authenticate(db, guards));
   lookupRoutes(api, lookups);
-  const changes = new ChangeWatch(db);
-  const contacts = new ResourceService(db, CONTACT, lookups, changes);
-  const firms = new ResourceService(db, FIRM, lookups, changes, FIRM_RULES);
+  const contacts = new ResourceService(db, CONTACT, lookups);
+  const firms = new ResourceService(db, FIRM, lookups, FIRM_RULES);
   const cache = (service: ResourceService) => {
     const rendered = new RenderedRecords(service.spec, renderedContacts, metrics ? cacheCounters : undefined);
     return metrics ? measuredCache(rendered) : rendered;

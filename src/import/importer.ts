@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Lookups } from '../contacts/types.js';
 import { lockForWrite } from '../db/transaction.js';
 import { InvalidError } from '../errors.js';
+import { addToTally } from '../resources/tallies.js';
 import { changesBetween, creationChanges, recordEvents, type EventInput, type EventZname } from '../events/record.js';
 import { recordObject } from '../json/record-json.js';
 import { importMetrics } from '../metrics/import.js';
@@ -134,7 +135,9 @@ export async function importFile(source: AsyncIterable<Uint8Array | string>, db:
       }
     }
     await writer.flush(trx);
-    await chunkEvents(trx, spec, options.businessFileId, writer.written(), userId);
+    const written = writer.written();
+    await chunkEvents(trx, spec, options.businessFileId, written, userId);
+    await addToTally(trx, options.businessFileId, spec.plural, { records: written.createdIds.length, writes: written.createdIds.length + written.replaced.length });
     importMetrics.contactsDone(chunk.length);
     options.onProgress?.(chunk[chunk.length - 1].record.position);
     chunk = [];

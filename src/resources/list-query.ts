@@ -66,8 +66,10 @@ export function parseListQuery(spec: ResourceSpec, params: Params, lookups: Look
     }
     query.sort.push({ field, direction: direction.toLowerCase() as 'asc' | 'desc' });
   }
-  // Ties are always broken by id, so that paging is stable.
-  if (!query.sort.some((s) => s.field === 'id')) query.sort.push({ field: 'id', direction: 'asc' });
+  // Ties are always broken by id, so that paging is stable; in the direction of the last sort
+  // field, so that one index (business_file_id, field), which ends in the id, serves the sort
+  // both ways (a mixed ORDER BY last_name DESC, id ASC would sort the whole business file).
+  if (!query.sort.some((s) => s.field === 'id')) query.sort.push({ field: 'id', direction: query.sort.at(-1)?.direction ?? 'asc' });
 
   for (const filter of spec.filters) {
     const raw = single(filter.param);

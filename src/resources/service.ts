@@ -2,7 +2,6 @@
 // which the record is read (locked on MySQL), the input laid over it, validated, only real
 // changes written, and one change event recorded for what changed.
 import type { Knex } from 'knex';
-import { ChangeWatch } from '../db/change-watch.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { writeTransaction } from '../db/transaction.js';
 import { InvalidError, NotFoundError, PreconditionFailedError } from '../errors.js';
@@ -20,6 +19,7 @@ import type { ListQuery } from './list-query.js';
 import { findRecord, findRecords, findRef, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
 import type { ResourceSpec, Row } from './spec.js';
 import { checkRecord, type Draft, type Values } from './validate.js';
+import { addToTally, readTally } from './tallies.js';
 import { deleteRecord, insertRecord, updateRecord } from './write.js';
 
 type Trx = Knex.Transaction;
@@ -38,17 +38,18 @@ export interface Page {
   totalEntries: number;
 }
 
-/** Counts of list queries, kept while the database has not changed (SQLite; see ChangeWatch). */
+/** Counts of filtered list queries kept, each while its business file sees no write (tallies.ts). */
 const COUNTS_KEPT = 1_000;
 
+const unfiltered = (f: ListQuery['filters']) => Object.keys(f.anyOf).length === 0 && f.remoteId === undefined && f.updatedSince === undefined && f.q === undefined;
+
 export class ResourceService {
-  private readonly counts = new Map<string, { token: string; total: number }>();
+  private readonly counts = new Map<string, { writes: number; total: number }>();
 
   constructor(
     private readonly db: Knex,
     readonly spec: ResourceSpec,
     readonly lookups: Lookups,
-    private readonly changes: ChangeWatch,
     private readonly rules: ResourceRules = {},
   ) {}
 
@@ -56,17 +57,20 @@ export class ResourceService {
     return new NotFoundError(`${this.spec.label} not found.`);
   }
 
-  /** total_entries of a list: counted again only when something may have been written. */
+  /**
+   * total_entries of a list: the business file's tally when nothing narrows it; else a count,
+   * counted again only after a write to the business file. The tally is read first: a write
+   * committed during the count then moves it past what the kept count is filed under.
+   */
   private async total(businessFileId: number, query: ListQuery, scope?: Scope): Promise<number> {
+    const tally = await readTally(this.db, businessFileId, this.spec.plural);
+    if (!scope && unfiltered(query.filters)) return tally.records;
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
-    const token = await this.changes.token();
     const kept = this.counts.get(key);
-    if (token !== undefined && kept?.token === token) return kept.total;
+    if (kept?.writes === tally.writes) return kept.total;
     const total = await countRecords(this.db, this.spec, businessFileId, query.filters, scope);
-    if (token !== undefined) {
-      if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
-      this.counts.set(key, { token, total });
-    }
+    if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
+    this.counts.set(key, { writes: tally.writes, total });
     return total;
   }
 
@@ -137,6 +141,7 @@ export class ResourceService {
       const id = await insertRecord(trx, this.spec, businessFileId, values, { createdAt: now, updatedAt: now }, actor);
       const created = (await findRecord(trx, this.spec, businessFileId, { id })) as Row;
       await this.event(trx, businessFileId, id, 'create', actor, null, created);
+      await addToTally(trx, businessFileId, this.spec.plural, { records: 1, writes: 1 });
       return created;
     });
   }
@@ -154,6 +159,7 @@ export class ResourceService {
       await updateRecord(trx, this.spec, current.id, values, changes, { at: nowToSecond(), actor });
       const updated = (await findRecord(trx, this.spec, businessFileId, { id: current.id })) as Row;
       await this.event(trx, businessFileId, current.id, 'update', actor, current, updated);
+      await addToTally(trx, businessFileId, this.spec.plural, { records: 0, writes: 1 });
       return updated;
     });
   }
@@ -167,6 +173,7 @@ export class ResourceService {
       if (problems.length > 0) throw new InvalidError(problems);
       await deleteRecord(trx, this.spec, businessFileId, current.id);
       await this.event(trx, businessFileId, current.id, 'destroy', actor, current, null);
+      await addToTally(trx, businessFileId, this.spec.plural, { records: -1, writes: 1 });
     });
   }
 }

@@ -207,7 +207,12 @@ describe('reading contacts', () => {
           ids.push(Number(parseXml(r.text).contact[0].id));
         }
         const sorted = await req(`/${t.bf}/contacts.xml?sort=last_name:asc,first_name:desc`);
-        expect(listIds(sorted.text)).to.deep.equal([ids[1], ids[3], ids[0], ids[2]]);
+        // the tie (A, y) is broken by id in the direction of the last sort field: desc
+        expect(listIds(sorted.text)).to.deep.equal([ids[3], ids[1], ids[0], ids[2]]);
+        const byLastDesc = await req(`/${t.bf}/contacts.xml?sort=last_name:desc`);
+        expect(listIds(byLastDesc.text)).to.deep.equal([ids[2], ids[0], ids[3], ids[1]]);
+        const tieAsc = await req(`/${t.bf}/contacts.xml?sort=last_name:desc,id:asc`);
+        expect(listIds(tieAsc.text)).to.deep.equal([ids[0], ids[2], ids[1], ids[3]]);
         const desc = await req(`/${t.bf}/contacts.xml?sort=id:desc`);
         expect(listIds(desc.text)).to.deep.equal([...ids].reverse());
         const paged = [];

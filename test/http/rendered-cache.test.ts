@@ -1,10 +1,17 @@
 // The caches must never answer with content older than the database's: the rendered-contact
 // cache (src/http/rendered-contacts.ts; every path that changes a contact moves its version on)
-// and the list counts (ContactsService; SQLite, src/db/change-watch.ts).
+// and the list counts (ResourceService, kept while the business file's write tally stands still).
 import { expect } from 'chai';
 import { contactXml, field, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { connect, TestServer } from '../support/server.js';
+import { loadLookups } from '../../src/contacts/lookups.js';
+import { CONTACT } from '../../src/resources/index.js';
+import { ResourceService } from '../../src/resources/service.js';
+import { parseDocument } from '../../src/xml/document.js';
+import { readRecord } from '../../src/xml/record-reader.js';
+
+const contactInput = (xml: string) => readRecord(CONTACT, parseDocument(xml, 'contact'));
 
 forEachEngine((engine) => {
   describe(`rendered-contact cache (${engine.name})`, () => {
@@ -79,14 +86,18 @@ forEachEngine((engine) => {
       expect(await total()).to.equal(2);
       expect(await total('?q=two')).to.equal(1);
 
-      // Another connection (as another WORKERS process or a CLI import would be).
+      // Another process on the same database (another WORKERS process, another machine): the
+      // service's own code on a connection of its own.
       const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
       const other = connect(sameDatabase, () => {});
       try {
-        const [id] = await other('contacts').insert({ business_file_id: t.bf, last_name: 'Three', contact_type: 'client', search_text: 'three', created_at: '2020-01-01 00:00:00', updated_at: '2020-01-01 00:00:00', version: 7 });
+        const elsewhere = new ResourceService(other, CONTACT, await loadLookups(other));
+        const three = await elsewhere.create(t.bf, contactInput('<contact><last_name>Three</last_name><job_title>two</job_title></contact>'), null);
         expect(await total()).to.equal(3);
-        await other('contacts').where('id', Number(id)).del();
+        expect(await total('?q=two')).to.equal(2);
+        await elsewhere.remove(t.bf, { id: three.id }, null);
         expect(await total()).to.equal(2);
+        expect(await total('?q=two')).to.equal(1);
       } finally {
         await other.destroy();
       }

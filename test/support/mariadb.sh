@@ -7,6 +7,8 @@
 #                                            # (nothing wiped), prints the URL likewise
 #   test/support/mariadb.sh stop DIR         # stops the server started from DIR
 #
+# MARIADB_SERVER_OPTIONS: more mariadbd options, e.g. "--innodb-buffer-pool-size=4G" (the scale
+# benchmark sizes the buffer pool like a production server's).
 # Everything except the URL goes to stderr. The server's own output goes to files in DIR
 # (it must never hold the caller's stdout open, or `url=$(... start ...)` would hang).
 set -euo pipefail
@@ -130,6 +132,7 @@ launch_server() { # launch_server DIR PORT MARIADBD ADMIN: runs mariadbd on DIR'
     --socket="$sock" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
     --bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    ${MARIADB_SERVER_OPTIONS:-} \
     </dev/null >>"$dir/mariadbd.out" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/launcher.pid"
