@@ -9,6 +9,7 @@ import * as contactsPageIndex from './20261122000006_contacts_page_index_and_wid
 import * as firmsAndDocumentFields from './20261206000001_firms_and_document_fields.js';
 import * as createEventsAndWebhooks from './20261206000100_create_events_and_webhooks.js';
 import * as recordTallies from './20261207000001_record_tallies.js';
+import * as searchIndex from './20261207000002_search_index.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261122000001_create_lookup_tables': createLookupTables,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261206000001_firms_and_document_fields': firmsAndDocumentFields,
   '20261206000100_create_events_and_webhooks': createEventsAndWebhooks,
   '20261207000001_record_tallies': recordTallies,
+  '20261207000002_search_index': searchIndex,
 };

@@ -1,21 +1,18 @@
 // A page of records of any resource: one count and one query for the page's ids and stamps
 // (their renderings are cached; read.ts findRecords loads those that are not).
 import type { Knex } from 'knex';
+import { engineOf } from '../db/connection.js';
 import { selectRows } from '../db/select.js';
 import { toDbText } from '../time.js';
 import type { ListQuery } from './list-query.js';
 import { refFromRow, refSelect, type RecordRef } from './read.js';
+import { searchCondition } from './search.js';
 import type { ResourceSpec } from './spec.js';
 
 type Db = Knex | Knex.Transaction;
 
-/** `q` is matched as a literal substring: LIKE's wildcards are escaped with '!'. */
-function likePattern(q: string): string {
-  return `%${q.toLowerCase().replace(/[!%_]/g, (c) => '!' + c)}%`;
-}
-
 /** The WHERE clause of a list, on the table aliased `r`, with its bindings. */
-function where(businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }): { sql: string; bindings: (string | number)[] } {
+function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }): { sql: string; bindings: (string | number)[] } {
   const parts = ['r.business_file_id = ?'];
   const bindings: (string | number)[] = [businessFileId];
   if (scope) {
@@ -35,8 +32,9 @@ function where(businessFileId: number, f: ListQuery['filters'], scope?: { column
     bindings.push(toDbText(f.updatedSince));
   }
   if (f.q) {
-    parts.push(`r.search_text LIKE ? ESCAPE '!'`);
-    bindings.push(likePattern(f.q));
+    const search = searchCondition(engineOf(db as Knex), spec, f.q);
+    parts.push(search.sql);
+    bindings.push(...search.bindings);
   }
   return { sql: parts.join(' AND '), bindings };
 }
@@ -45,13 +43,13 @@ function where(businessFileId: number, f: ListQuery['filters'], scope?: { column
 export type Scope = { column: string; value: number };
 
 export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: number, filters: ListQuery['filters'], scope?: Scope): Promise<number> {
-  const w = where(businessFileId, filters, scope);
+  const w = where(db, spec, businessFileId, filters, scope);
   const [row] = await selectRows<{ n: number | string }>(db, `SELECT COUNT(*) AS n FROM ${spec.plural} r WHERE ${w.sql}`, w.bindings);
   return Number(row?.n ?? 0);
 }
 
 export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: number, q: ListQuery, scope?: Scope): Promise<RecordRef[]> {
-  const w = where(businessFileId, q.filters, scope);
+  const w = where(db, spec, businessFileId, q.filters, scope);
   const order = q.sort.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
   const sql = `${refSelect(spec)} WHERE ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`;
   const rows = await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [...w.bindings, q.perPage, (q.page - 1) * q.perPage]);
