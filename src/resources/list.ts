@@ -48,10 +48,28 @@ export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: n
   return Number(row?.n ?? 0);
 }
 
-export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: number, q: ListQuery, scope?: Scope): Promise<RecordRef[]> {
+/**
+ * The refs of a list's page, in two steps: the page's ids alone first, from the index of the
+ * sort (it holds the id: no row is read for the rows skipped), then the refs of those ids only
+ * (a contact's firm version, a firm's contacts count). A page in the far half of a list whose
+ * `total` is known is read from the other end, in the opposite order, and turned round: the
+ * last page of a million costs what the first costs.
+ */
+export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: number, q: ListQuery, scope?: Scope, total?: number): Promise<RecordRef[]> {
   const w = where(db, spec, businessFileId, q.filters, scope);
-  const order = q.sort.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
-  const sql = `${refSelect(spec)} WHERE ${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`;
-  const rows = await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [...w.bindings, q.perPage, (q.page - 1) * q.perPage]);
+  let offset = (q.page - 1) * q.perPage;
+  let limit = q.perPage;
+  let sort = q.sort;
+  if (total !== undefined) {
+    if (offset >= total) return [];
+    if (offset > total / 2) {
+      limit = Math.min(q.perPage, total - offset);
+      offset = total - offset - limit;
+      sort = sort.map((s) => ({ field: s.field, direction: s.direction === 'desc' ? 'asc' : 'desc' }));
+    }
+  }
+  const orderBy = (by: typeof sort) => by.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
+  const sql = `${refSelect(spec, `(SELECT r.id FROM ${spec.plural} r WHERE ${w.sql} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?)`)} ORDER BY ${orderBy(q.sort)}`;
+  const rows = await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [...w.bindings, limit, offset]);
   return rows.map(refFromRow);
 }

@@ -67,10 +67,12 @@ export async function findRecord(db: Db, spec: ResourceSpec, businessFileId: num
 }
 
 /** `SELECT r.id, stamp FROM <table> r …`: the SQL of a reference query, dependency included. */
-export function refSelect(spec: ResourceSpec): string {
+/** The refs of the records aliased `r`; `ids`: a derived table of the ids wanted (a list's page). */
+export function refSelect(spec: ResourceSpec, ids?: string): string {
   const dep = spec.dependency;
   const stamp = dep ? `r.version AS version, ${dep.column} AS dep` : 'r.version AS version';
-  return `SELECT r.id AS id, ${stamp} FROM ${spec.plural} r ${dep?.join ?? ''}`;
+  const from = ids ? `${ids} page JOIN ${spec.plural} r ON r.id = page.id` : `${spec.plural} r`;
+  return `SELECT r.id AS id, ${stamp} FROM ${from} ${dep?.join ?? ''}`;
 }
 
 export const refFromRow = (row: { id: number | string; version: number | string; dep?: number | string | null }): RecordRef => ({

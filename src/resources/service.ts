@@ -75,11 +75,10 @@ export class ResourceService {
   }
 
   async list(businessFileId: number, query: ListQuery, scope?: Scope): Promise<Page> {
-    const [refs, totalEntries] = await Promise.all([
-      listRefs(this.db, this.spec, businessFileId, query, scope),
-      query.pagination ? this.total(businessFileId, query, scope) : Promise.resolve(0),
-    ]);
-    return { refs, totalEntries };
+    if (!query.pagination) return { refs: await listRefs(this.db, this.spec, businessFileId, query, scope), totalEntries: 0 };
+    // The total first: it tells from which end the page is read quicker.
+    const totalEntries = await this.total(businessFileId, query, scope);
+    return { refs: await listRefs(this.db, this.spec, businessFileId, query, scope, totalEntries), totalEntries };
   }
 
   /** Which state of a record is current, or 404. */
