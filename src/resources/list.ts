@@ -12,7 +12,7 @@ import type { ResourceSpec } from './spec.js';
 type Db = Knex | Knex.Transaction;
 
 /** The WHERE clause of a list, on the table aliased `r`, with its bindings. */
-function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }): { sql: string; bindings: (string | number)[] } {
+function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }, searchIndex = true): { sql: string; bindings: (string | number)[] } {
   const parts = ['r.business_file_id = ?'];
   const bindings: (string | number)[] = [businessFileId];
   if (scope) {
@@ -32,11 +32,20 @@ function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery[
     bindings.push(toDbText(f.updatedSince));
   }
   if (f.q) {
-    const search = searchCondition(engineOf(db as Knex), spec, f.q);
+    const search = searchCondition(engineOf(db as Knex), spec, f.q, searchIndex);
     parts.push(search.sql);
     bindings.push(...search.bindings);
   }
   return { sql: parts.join(' AND '), bindings };
+}
+
+/** How many records a page may be looked for among, in order, instead of through the search index. */
+const SCAN_FOR_PAGE = 20_000;
+
+/** What a page is planned with: the list's total_entries and the business file's records. */
+export interface ListSize {
+  total: number;
+  records: number;
 }
 
 /** A list's scope beyond the business file: a firm's contacts. */
@@ -55,8 +64,8 @@ export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: n
  * `total` is known is read from the other end, in the opposite order, and turned round: the
  * last page of a million costs what the first costs.
  */
-export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: number, q: ListQuery, scope?: Scope, total?: number): Promise<RecordRef[]> {
-  const w = where(db, spec, businessFileId, q.filters, scope);
+export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: number, q: ListQuery, scope?: Scope, size?: ListSize): Promise<RecordRef[]> {
+  const total = size?.total;
   let offset = (q.page - 1) * q.perPage;
   let limit = q.perPage;
   let sort = q.sort;
@@ -68,6 +77,10 @@ export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: numbe
       sort = sort.map((s) => ({ field: s.field, direction: s.direction === 'desc' ? 'asc' : 'desc' }));
     }
   }
+  // A q that many records match is found quicker by reading the records in order until the page
+  // is full than through the search index, which gives every match before the first is used.
+  const dense = size !== undefined && size.total > 0 && ((offset + limit) * size.records) / size.total <= SCAN_FOR_PAGE;
+  const w = where(db, spec, businessFileId, q.filters, scope, !dense);
   const orderBy = (by: typeof sort) => by.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
   const sql = `${refSelect(spec, `(SELECT r.id FROM ${spec.plural} r WHERE ${w.sql} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?)`)} ORDER BY ${orderBy(q.sort)}`;
   const rows = await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [...w.bindings, limit, offset]);

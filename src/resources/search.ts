@@ -23,10 +23,10 @@ const phrase = (q: string) => `"${q.replace(/"/g, '""')}"`;
 export const indexable = (q: string) => [...q].length >= 3;
 
 /** The condition on the table aliased `r` that a record's search text contains `q`, with its bindings. */
-export function searchCondition(engine: Engine, spec: ResourceSpec, q: string): { sql: string; bindings: string[] } {
+export function searchCondition(engine: Engine, spec: ResourceSpec, q: string, useIndex = true): { sql: string; bindings: string[] } {
   const text = q.toLowerCase();
   const like = { sql: `r.search_text LIKE ? ESCAPE '!'`, bindings: [likePattern(text)] };
-  if (!indexable(text) || engine !== 'sqlite') return like;
+  if (!useIndex || !indexable(text) || engine !== 'sqlite') return like;
   const fts = searchTable(spec);
   return { sql: `r.id IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?) AND ${like.sql}`, bindings: [phrase(text), ...like.bindings] };
 }

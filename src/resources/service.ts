@@ -14,7 +14,7 @@ import { nowToSecond } from '../time.js';
 import { isUnchanged, recordChanges } from './changes.js';
 import { draftForCreate, draftForUpdate, type Input } from './draft.js';
 import { etagOf, ifMatchAccepts } from './etag.js';
-import { countRecords, listRefs, type Scope } from './list.js';
+import { countRecords, listRefs, type ListSize, type Scope } from './list.js';
 import type { ListQuery } from './list-query.js';
 import { findRecord, findRecords, findRef, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
 import type { ResourceSpec, Row } from './spec.js';
@@ -58,27 +58,28 @@ export class ResourceService {
   }
 
   /**
-   * total_entries of a list: the business file's tally when nothing narrows it; else a count,
-   * counted again only after a write to the business file. The tally is read first: a write
-   * committed during the count then moves it past what the kept count is filed under.
+   * total_entries of a list, and the business file's records: the business file's tally when
+   * nothing narrows the list; else a count, counted again only after a write to the business
+   * file. The tally is read first: a write committed during the count then moves it past what
+   * the kept count is filed under.
    */
-  private async total(businessFileId: number, query: ListQuery, scope?: Scope): Promise<number> {
+  private async size(businessFileId: number, query: ListQuery, scope?: Scope): Promise<ListSize> {
     const tally = await readTally(this.db, businessFileId, this.spec.plural);
-    if (!scope && unfiltered(query.filters)) return tally.records;
+    if (!scope && unfiltered(query.filters)) return { total: tally.records, records: tally.records };
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
     const kept = this.counts.get(key);
-    if (kept?.writes === tally.writes) return kept.total;
+    if (kept?.writes === tally.writes) return { total: kept.total, records: tally.records };
     const total = await countRecords(this.db, this.spec, businessFileId, query.filters, scope);
     if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
     this.counts.set(key, { writes: tally.writes, total });
-    return total;
+    return { total, records: tally.records };
   }
 
   async list(businessFileId: number, query: ListQuery, scope?: Scope): Promise<Page> {
     if (!query.pagination) return { refs: await listRefs(this.db, this.spec, businessFileId, query, scope), totalEntries: 0 };
-    // The total first: it tells from which end the page is read quicker.
-    const totalEntries = await this.total(businessFileId, query, scope);
-    return { refs: await listRefs(this.db, this.spec, businessFileId, query, scope, totalEntries), totalEntries };
+    // The size first: it tells from which end, and how, the page is read quicker.
+    const size = await this.size(businessFileId, query, scope);
+    return { refs: await listRefs(this.db, this.spec, businessFileId, query, scope, size), totalEntries: size.total };
   }
 
   /** Which state of a record is current, or 404. */
