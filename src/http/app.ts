@@ -12,6 +12,7 @@ import { renderErrors } from './errors.js';
 import { negotiateFormat } from './format.js';
 import { createLog, logRequests, type LogFormat, type LogLine } from './log.js';
 import { methodNotAllowed } from './method-not-allowed.js';
+import { rememberMatches } from './remember-matches.js';
 import { RenderedRecords } from './rendered.js';
 import { requestId } from './request-id.js';
 import { metricsRoutes } from '../metrics/endpoint.js';
@@ -57,9 +58,9 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
   const api = new Router<AppState>();
   const guards = authGuards(auth);
   if (metrics) measureAuth(guards);
-  api.use(authenticate(db, guards));
-  lookupRoutes(api, lookups);
   const changes = new ChangeWatch(db);
+  api.use(authenticate(db, guards, undefined, changes));
+  lookupRoutes(api, lookups);
   const contacts = new ResourceService(db, CONTACT, lookups, changes);
   const firms = new ResourceService(db, FIRM, lookups, changes, FIRM_RULES);
   const cache = (service: ResourceService) => {
@@ -72,9 +73,9 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
     [firms, cache(firms)],
   ] as const) {
     transferRoutes(api, db, service.spec, lookups); // before the records' routes: /contacts/export is not a contact id
-    resourceRoutes(api, db, service, rendered);
+    resourceRoutes(api, db, service, rendered, changes);
   }
-  firmContactsRoutes(api, firms, contacts, renderedContactsCache);
+  firmContactsRoutes(api, firms, contacts, renderedContactsCache, changes);
   eventRoutes(api, db, events.retentionDays); // after the records' routes: /contacts/events is a contact path
   webhookRoutes(api, db, events.allowPrivate);
 
@@ -84,7 +85,7 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
   app.use(negotiateFormat());
   app.use(renderErrors());
   app.use(methodNotAllowed(publicRoutes, api)); // also names the route for metrics and logs
-  app.use(publicRoutes.routes());
-  app.use(api.routes());
+  app.use(rememberMatches(publicRoutes).routes());
+  app.use(rememberMatches(api).routes());
   return app;
 }
