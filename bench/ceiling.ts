@@ -1,30 +1,49 @@
 // The ceiling: a bare node:http server answering each recorded "METHOD path" with the very same
-// status, headers and body the service gave. It reads request bodies, does nothing else.
-//   node --import tsx bench/ceiling.ts RECORDING.json   (prints "ceiling on http://…")
+// status, headers and body the service gave. It reads request bodies, does nothing else. With
+// WORKERS=N it runs N processes on one port (node:cluster), as the service does, so that both
+// are measured with the same processes.
+//   WORKERS=2 node --import tsx bench/ceiling.ts RECORDING.json   (prints "ceiling on http://…")
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { loadRecording } from './support.js';
 
-const answers = new Map(
-  Object.entries(loadRecording(process.argv[2])).map(([key, r]) => [key, { status: r.status, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }, body: Buffer.from(r.body) }]),
-);
+const workers = Math.max(1, Number(process.env.WORKERS ?? 1));
 
-const server = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    const answer = answers.get(`${req.method} ${req.url}`);
-    if (!answer) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(answer.status, answer.headers).end(answer.body);
+function serve(onListening: (port: number) => void): void {
+  const answers = new Map(
+    Object.entries(loadRecording(process.argv[2])).map(([key, r]) => [key, { status: r.status, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }, body: Buffer.from(r.body) }]),
+  );
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const answer = answers.get(`${req.method} ${req.url}`);
+      if (!answer) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    });
   });
-});
-server.keepAliveTimeout = 5_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as { port: number };
-  process.stdout.write(`ceiling on http://127.0.0.1:${port}\n`);
-});
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-});
+  server.keepAliveTimeout = 5_000;
+  // Workers listening on port 0 share one port the primary chose.
+  server.listen(0, '127.0.0.1', () => onListening((server.address() as { port: number }).port));
+  process.once('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    // A cluster worker is kept alive by its channel to the primary.
+    if (cluster.isWorker) process.disconnect();
+  });
+}
+
+if (workers === 1) {
+  serve((port) => process.stdout.write(`ceiling on http://127.0.0.1:${port}\n`));
+} else if (cluster.isPrimary) {
+  const forked = Array.from({ length: workers }, () => cluster.fork());
+  const ports = forked.map((worker) => new Promise<number>((resolve) => worker.once('message', resolve)));
+  void Promise.all(ports).then(([port]) => process.stdout.write(`ceiling on http://127.0.0.1:${port} with ${workers} workers\n`));
+  process.once('SIGTERM', () => {
+    for (const worker of forked) worker.process.kill('SIGTERM');
+  });
+} else {
+  serve((port) => process.send?.(port));
+}

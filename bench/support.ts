@@ -1,5 +1,6 @@
 // What the HTTP benchmarks share: a seeded database, the service in a child process, a
-// recording of its answers, a bare node:http "ceiling" replaying them, and autocannon runs.
+// recording of its answers, a bare node:http "ceiling" replaying them, and autocannon runs
+// (the soak's fixed rate; bench/wrk.ts loads as fast as the server answers).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -117,9 +118,9 @@ function headersFor(r: BenchRequest): Record<string, string> {
   return r.body === undefined ? { authorization: AUTH } : { authorization: AUTH, 'content-type': 'application/xml' };
 }
 
-/** The bare node:http server (bench/ceiling.ts) replaying `recordingFile`. */
-export async function startCeiling(recordingFile: string): Promise<Child> {
-  return startChild(['--import', 'tsx', resolve('bench/ceiling.ts'), recordingFile], {}, /ceiling on (http:\/\/\S+)/);
+/** The bare node:http server (bench/ceiling.ts) replaying `recordingFile`, in `workers` processes. */
+export async function startCeiling(recordingFile: string, workers = 1): Promise<Child> {
+  return startChild(['--import', 'tsx', resolve('bench/ceiling.ts'), recordingFile], { WORKERS: String(workers) }, /ceiling on (http:\/\/\S+)/);
 }
 
 export function loadRecording(file: string): Record<string, Recorded> {

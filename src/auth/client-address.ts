@@ -24,6 +24,7 @@ export function clientAddressOf(trustProxy: string | undefined): AddressOf {
  * /64 network, since one host usually has a whole /64 to pick addresses from.
  */
 export function throttleKey(address: string): string {
+  if (!address.includes(':')) return address; // IPv4: no pattern to run on every request
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
   if (!isIPv6(address)) return address;

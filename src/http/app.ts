@@ -5,12 +5,14 @@ import Koa from 'koa';
 import type { Lookups } from '../contacts/types.js';
 import { FIRM_RULES } from '../resources/firm-rules.js';
 import { CONTACT, FIRM } from '../resources/index.js';
+import { ChangeWatch } from '../db/change-watch.js';
 import { ResourceService } from '../resources/service.js';
 import { authenticate, authGuards, type AuthOptions } from './auth.js';
 import { renderErrors } from './errors.js';
 import { negotiateFormat } from './format.js';
 import { createLog, logRequests, type LogFormat, type LogLine } from './log.js';
 import { methodNotAllowed } from './method-not-allowed.js';
+import { rememberMatches } from './remember-matches.js';
 import { RenderedRecords } from './rendered.js';
 import { requestId } from './request-id.js';
 import { metricsRoutes } from '../metrics/endpoint.js';
@@ -56,7 +58,8 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
   const api = new Router<AppState>();
   const guards = authGuards(auth);
   if (metrics) measureAuth(guards);
-  api.use(authenticate(db, guards));
+  const changes = new ChangeWatch(db);
+  api.use(authenticate(db, guards, undefined, changes));
   lookupRoutes(api, lookups);
   const contacts = new ResourceService(db, CONTACT, lookups);
   const firms = new ResourceService(db, FIRM, lookups, FIRM_RULES);
@@ -70,9 +73,9 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
     [firms, cache(firms)],
   ] as const) {
     transferRoutes(api, db, service.spec, lookups); // before the records' routes: /contacts/export is not a contact id
-    resourceRoutes(api, db, service, rendered);
+    resourceRoutes(api, db, service, rendered, changes);
   }
-  firmContactsRoutes(api, firms, contacts, renderedContactsCache);
+  firmContactsRoutes(api, firms, contacts, renderedContactsCache, changes);
   eventRoutes(api, db, events.retentionDays); // after the records' routes: /contacts/events is a contact path
   webhookRoutes(api, db, events.allowPrivate);
 
@@ -82,7 +85,7 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
   app.use(negotiateFormat());
   app.use(renderErrors());
   app.use(methodNotAllowed(publicRoutes, api)); // also names the route for metrics and logs
-  app.use(publicRoutes.routes());
-  app.use(api.routes());
+  app.use(rememberMatches(publicRoutes).routes());
+  app.use(rememberMatches(api).routes());
   return app;
 }

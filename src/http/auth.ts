@@ -13,8 +13,11 @@ import { verifyPassword } from '../auth/passwords.js';
 import { LoginThrottle, type Attempt, type ThrottleLimits } from '../auth/throttle.js';
 import { findUserByLogin, findUserByToken, type ApiUser } from '../auth/users.js';
 import { VerifiedCache } from '../auth/verified-cache.js';
+import { tokenDigest } from '../auth/tokens.js';
+import type { ChangeWatch } from '../db/change-watch.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { AppContext, AppState } from './state.js';
+import { changeTokenOf, KeptWhileUnchanged } from './unchanged.js';
 
 export interface AuthOptions {
   /** Proxies whose X-Forwarded-For is believed (see src/auth/client-address.ts); none by default. */
@@ -51,8 +54,11 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$hBfZJm7T7b2HnZ5cZz
  */
 type ChecksInFlight = Map<string, Promise<boolean>>;
 
-async function basicUser(db: Knex, cache: VerifiedCache, queue: PasswordQueue, inFlight: ChecksInFlight, address: string, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
-  const user = await findUserByLogin(db, login);
+/** Users by login or token digest, read again once something may have been written (SQLite; unchanged.ts). */
+const USERS_KEPT = 1_000;
+
+async function basicUser(lookUp: (login: string) => Promise<ApiUser | undefined>, cache: VerifiedCache, queue: PasswordQueue, inFlight: ChecksInFlight, address: string, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
+  const user = await lookUp(login);
   if (user && cache.has(user.passwordHash, password)) return user;
   // An unknown login spends the same time as a real check so logins cannot be probed by timing.
   const hash = user?.passwordHash ?? DUMMY_HASH;
@@ -77,9 +83,18 @@ function decodeBasic(encoded: string): { login: string; password: string } | und
   return colon < 1 ? undefined : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuards = authGuards(), cache = new VerifiedCache()): Middleware<AppState> {
+/**
+ * `changes` (SQLite) lets a user read by an earlier request serve while the database is
+ * unchanged: a removed user or changed password still counts from the next request.
+ */
+export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuards = authGuards(), cache = new VerifiedCache(), changes?: ChangeWatch): Middleware<AppState> {
   const inFlight: ChecksInFlight = new Map();
+  const users = new KeptWhileUnchanged<ApiUser>(USERS_KEPT);
   return async (ctx, next) => {
+    // The token is read before the user it may keep.
+    const changeToken = async () => changes && changeTokenOf(ctx, changes);
+    const byLogin = async (login: string) => users.get(`l ${login}`, await changeToken(), () => findUserByLogin(db, login));
+    const byToken = async (apiToken: string) => users.get(`t ${tokenDigest(apiToken)}`, await changeToken(), () => findUserByToken(db, apiToken));
     const header = ctx.get('Authorization');
     const [scheme, credentials] = header.trim().split(/\s+/, 2);
     const basic = credentials && /^basic$/i.test(scheme) ? decodeBasic(credentials) : undefined;
@@ -90,7 +105,7 @@ export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuard
       const address = addressOf(ctx.req);
       const attempt = throttle.begin(address, basic?.login);
       try {
-        user = basic ? await basicUser(db, cache, queue, inFlight, address, attempt, basic.login, basic.password) : await findUserByToken(db, token as string);
+        user = basic ? await basicUser(byLogin, cache, queue, inFlight, address, attempt, basic.login, basic.password) : await byToken(token as string);
       } catch (error) {
         attempt.abandoned();
         throw error;

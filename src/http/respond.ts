@@ -47,15 +47,19 @@ export function sendRecord(ctx: AppContext, spec: ResourceSpec, record: Rendered
   ctx.body = body;
 }
 
-/** A list page, concatenated from the records' renderings. */
-export function sendList(ctx: AppContext, spec: ResourceSpec, records: Rendered[], pagination?: Pagination): void {
+/** A list page's body in the request's format, concatenated from the records' renderings. */
+export function listBody(ctx: AppContext, spec: ResourceSpec, records: Rendered[], pagination?: Pagination): { type: string; body: string | Buffer } {
+  if (ctx.state.format === 'json') return { type: JSON_TYPE, body: listJsonOf(spec, records.map((r) => r.json), pagination) };
   const profile = profileOf(ctx);
-  send(
-    ctx,
-    200,
-    () => listDocumentOf(spec, records.map((r) => r.xmlListItem(profile)), pagination),
-    () => listJsonOf(spec, records.map((r) => r.json), pagination),
-  );
+  return { type: XML_TYPE, body: listDocumentOf(spec, records.map((r) => r.xmlListItem(profile)), pagination) };
+}
+
+/** A list page. */
+export function sendList(ctx: AppContext, spec: ResourceSpec, records: Rendered[], pagination?: Pagination): void {
+  const { type, body } = listBody(ctx, spec, records, pagination);
+  ctx.status = 200;
+  ctx.type = type;
+  ctx.body = body;
 }
 
 export function sendLookups(ctx: AppContext, lookups: Lookups): void {

@@ -11,6 +11,8 @@ export interface AppState {
   route?: string;
   /** The client's X-Request-Id if it sent a sane one, else a new one (request-id.ts). */
   requestId?: string;
+  /** The database's change token as this request first read it (unchanged.ts). */
+  changeToken?: Promise<string | undefined>;
   /** The error a failed request was answered for (errors.ts), for the log line. */
   error?: unknown;
 }

@@ -1,10 +1,13 @@
 // The caches must never answer with content older than the database's: the rendered-contact
 // cache (src/http/rendered-contacts.ts; every path that changes a contact moves its version on)
-// and the list counts (ResourceService, kept while the business file's write tally stands still).
+// and the list counts (ResourceService, kept while the business file's write tally stands still),
+// and what SQLite keeps while the database is unchanged (src/http/unchanged.ts): users, record
+// stamps, list pages.
 import { expect } from 'chai';
 import { contactXml, field, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { connect, TestServer } from '../support/server.js';
+import { removeUser } from '../../src/auth/users.js';
 import { loadLookups } from '../../src/contacts/lookups.js';
 import { CONTACT } from '../../src/resources/index.js';
 import { ResourceService } from '../../src/resources/service.js';
@@ -104,6 +107,30 @@ forEachEngine((engine) => {
       const [first] = parseXml((await as(`/${t.bf}/contacts.xml`)).text).contacts.contact;
       await as(`/${t.bf}/contacts/${first.id}.xml`, { method: 'DELETE' });
       expect(await total()).to.equal(1);
+    });
+
+    it('answers a GET, a list page and the user anew after another connection writes, with nothing else between', async () => {
+      const t = await server.tenant();
+      const as = server.as(t);
+      const id = field((await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Before') })).text, 'id');
+      // Read twice: the second answers come from what this process keeps.
+      for (let i = 0; i < 2; i++) {
+        expect(field((await as(`/${t.bf}/contacts/${id}.xml`)).text, 'last_name')).to.equal('Before');
+        expect((await as(`/${t.bf}/contacts.xml`)).text).to.contain('<last_name>Before</last_name>');
+      }
+      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
+      const other = connect(sameDatabase, () => {});
+      try {
+        // As another WORKERS process writes: the row and its version.
+        await other('contacts').where('id', Number(id)).update({ last_name: 'After', version: 123456 });
+        expect(field((await as(`/${t.bf}/contacts/${id}.xml`)).text, 'last_name')).to.equal('After');
+        expect((await as(`/${t.bf}/contacts.xml`)).text).to.contain('<last_name>After</last_name>');
+        expect(await removeUser(other, t.login)).to.equal(true);
+        expect((await as(`/${t.bf}/contacts/${id}.xml`)).status).to.equal(401);
+        expect((await as(`/${t.bf}/contacts.xml`)).status).to.equal(401);
+      } finally {
+        await other.destroy();
+      }
     });
   });
 });

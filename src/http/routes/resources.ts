@@ -8,51 +8,82 @@ import { BadRequestError } from '../../errors.js';
 import { isPositiveId } from '../../ids.js';
 import type { Scope } from '../../resources/list.js';
 import { parseListQuery } from '../../resources/list-query.js';
-import type { RecordKey } from '../../resources/read.js';
+import type { RecordKey, RecordRef } from '../../resources/read.js';
+import type { ChangeWatch } from '../../db/change-watch.js';
 import type { ResourceService } from '../../resources/service.js';
 import type { Row } from '../../resources/spec.js';
 import { businessFileOf } from '../auth.js';
 import { readRecordBody } from '../body.js';
 import { checkKey, once, requestDigest } from '../idempotency.js';
 import type { RenderedRecords } from '../rendered.js';
-import { recordBody, sendList, sendRecord } from '../respond.js';
+import { listBody, profileOf, recordBody, sendRecord } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
+import { changeTokenOf, KeptWhileUnchanged } from '../unchanged.js';
 
 type Ctx = AppContext & { params: Record<string, string> };
 
 const actorOf = (ctx: AppContext) => (ctx.state.user as ApiUser).id;
 
-/** A list answer from its page of refs: kept renderings, the missing ones read in one go. */
-export async function listAnswer(ctx: AppContext, service: ResourceService, rendered: RenderedRecords, scope?: Scope): Promise<void> {
+/** List pages' bodies kept per process while the database is unchanged (SQLite): how many, up to what size. */
+const PAGES_KEPT = 100;
+const PAGE_BYTES_KEPT = 256 * 1024;
+type PageBody = { type: string; body: string | Buffer };
+const keptPages = new WeakMap<RenderedRecords, KeptWhileUnchanged<PageBody>>();
+const pagesOf = (rendered: RenderedRecords) =>
+  keptPages.get(rendered) ?? keptPages.set(rendered, new KeptWhileUnchanged<PageBody>(PAGES_KEPT, (p) => p.body.length <= PAGE_BYTES_KEPT)).get(rendered)!;
+
+/**
+ * A list answer from its page of refs: kept renderings, the missing ones read in one go. With
+ * `changes` (SQLite) the whole body is kept while the database is unchanged: the same query,
+ * format and profile then give the same bytes without a query.
+ */
+export async function listAnswer(ctx: AppContext, service: ResourceService, rendered: RenderedRecords, scope?: Scope, changes?: ChangeWatch): Promise<void> {
   const businessFileId = businessFileOf(ctx);
   const { query, problems } = parseListQuery(service.spec, ctx.query, service.lookups);
   if (!query) throw new BadRequestError(problems);
-  const { refs, totalEntries } = await service.list(businessFileId, query, scope);
-  const kept = refs.map((ref) => rendered.get(ref));
-  const missing = refs.filter((_, i) => !kept[i]);
-  const loaded = new Map((await service.getMany(businessFileId, missing.map((r) => r.id))).map((r) => [r.id, r]));
-  // A record deleted since the page query is left out.
-  const records = refs
-    .map((ref, i) => {
-      if (kept[i]) return kept[i];
-      const record = loaded.get(ref.id);
-      return record && rendered.of(record, ref);
-    })
-    .filter((r) => r !== undefined);
-  const pagination = query.pagination
-    ? {
-        current_page: query.page,
-        total_pages: Math.ceil(totalEntries / query.perPage),
-        current_page_items_count: records.length,
-        per_page: query.perPage,
-        total_entries: totalEntries,
-      }
-    : undefined;
-  sendList(ctx, service.spec, records, pagination);
+  const token = changes && (await changeTokenOf(ctx, changes));
+  const key = `${businessFileId} ${ctx.state.format} ${profileOf(ctx)} ${JSON.stringify(scope ?? null)} ${JSON.stringify(query)}`;
+  const { type, body } = (await pagesOf(rendered).get(key, token, async () => {
+    const { refs, totalEntries } = await service.list(businessFileId, query, scope);
+    const kept = refs.map((ref) => rendered.get(ref));
+    const missing = refs.filter((_, i) => !kept[i]);
+    const loaded = new Map((await service.getMany(businessFileId, missing.map((r) => r.id))).map((r) => [r.id, r]));
+    // A record deleted since the page query is left out.
+    const records = refs
+      .map((ref, i) => {
+        if (kept[i]) return kept[i];
+        const record = loaded.get(ref.id);
+        return record && rendered.of(record, ref);
+      })
+      .filter((r) => r !== undefined);
+    const pagination = query.pagination
+      ? {
+          current_page: query.page,
+          total_pages: Math.ceil(totalEntries / query.perPage),
+          current_page_items_count: records.length,
+          per_page: query.perPage,
+          total_entries: totalEntries,
+        }
+      : undefined;
+    return listBody(ctx, service.spec, records, pagination);
+  })) as PageBody;
+  ctx.status = 200;
+  ctx.type = type;
+  ctx.body = body;
 }
 
-export function resourceRoutes(router: Router<AppState>, db: Knex, service: ResourceService, rendered: RenderedRecords): void {
+/** Records' stamps kept per process while the database is unchanged (SQLite), by business file and key. */
+const REFS_KEPT = 10_000;
+
+export function resourceRoutes(router: Router<AppState>, db: Knex, service: ResourceService, rendered: RenderedRecords, changes?: ChangeWatch): void {
   const { spec } = service;
+  const refs = new KeptWhileUnchanged<RecordRef>(REFS_KEPT);
+  /** The record's current stamp (404 when there is none): one query, none while nothing was written. */
+  const refOf = async (ctx: AppContext, businessFileId: number, key: RecordKey): Promise<RecordRef> => {
+    const token = changes && (await changeTokenOf(ctx, changes));
+    const name = 'id' in key ? `${businessFileId} ${key.id}` : `${businessFileId} r${key.remoteId}`;
+    return (await refs.get(name, token, () => service.ref(businessFileId, key))) as RecordRef;
+  };
 
   const keyOf = (ctx: Ctx): RecordKey => {
     const raw = ctx.params.id;
@@ -63,7 +94,7 @@ export function resourceRoutes(router: Router<AppState>, db: Knex, service: Reso
     return { id: Number(raw) };
   };
 
-  const list = (ctx: AppContext) => listAnswer(ctx, service, rendered);
+  const list = (ctx: AppContext) => listAnswer(ctx, service, rendered, undefined, changes);
 
   const create = async (ctx: AppContext) => {
     const businessFileId = businessFileOf(ctx);
@@ -93,7 +124,7 @@ export function resourceRoutes(router: Router<AppState>, db: Knex, service: Reso
 
   const show = async (ctx: Ctx) => {
     const businessFileId = businessFileOf(ctx);
-    const ref = await service.ref(businessFileId, keyOf(ctx));
+    const ref = await refOf(ctx, businessFileId, keyOf(ctx));
     sendRecord(ctx, spec, rendered.get(ref) ?? rendered.of(await service.get(businessFileId, { id: ref.id }), ref));
   };
 
@@ -134,11 +165,11 @@ export function resourceRoutes(router: Router<AppState>, db: Knex, service: Reso
 }
 
 /** `GET /{bf}/firms/{id}/contacts.xml`: a firm's contacts, with every list parameter. */
-export function firmContactsRoutes(router: Router<AppState>, firms: ResourceService, contacts: ResourceService, rendered: RenderedRecords): void {
+export function firmContactsRoutes(router: Router<AppState>, firms: ResourceService, contacts: ResourceService, rendered: RenderedRecords, changes?: ChangeWatch): void {
   const handler = async (ctx: Ctx) => {
     if (!isPositiveId(ctx.params.id)) throw firms.notFound();
     await firms.ref(businessFileOf(ctx), { id: Number(ctx.params.id) });
-    await listAnswer(ctx, contacts, rendered, { column: 'firm_id', value: Number(ctx.params.id) });
+    await listAnswer(ctx, contacts, rendered, { column: 'firm_id', value: Number(ctx.params.id) }, changes);
   };
   router.get('/:bf/firms/:id/contacts', handler);
   router.get('/firms/:id/contacts', handler);

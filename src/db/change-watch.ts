@@ -1,0 +1,30 @@
+// Whether the database may have changed since a moment: lets a result that is costly to
+// compute but rarely changes (a user, a record's stamp, a list page: src/http/unchanged.ts) be
+// reused while nothing was written.
+// SQLite only: `PRAGMA data_version` moves when another connection (another WORKERS process,
+// a CLI import) commits, and every statement this process sends that is not a read counts as a
+// change of its own (knex reports each one, transactions included; a rolled-back write counts
+// too, which only costs a recount). MySQL has no such cheap signal: there, no token.
+import type { Knex } from 'knex';
+import { engineOf } from './connection.js';
+import { selectRows } from './select.js';
+
+const READ = /^\s*(select|pragma)\b/i;
+
+export class ChangeWatch {
+  private localWrites = 0;
+  private readonly sqlite: boolean;
+
+  constructor(private readonly db: Knex) {
+    this.sqlite = engineOf(db) === 'sqlite';
+    if (this.sqlite) db.on('query', (query: { sql: string }) => READ.test(query.sql) || this.localWrites++);
+  }
+
+  /** Equal tokens mean nothing was written in between; undefined means it cannot tell. */
+  async token(): Promise<string | undefined> {
+    if (!this.sqlite) return undefined;
+    const local = this.localWrites; // taken first: a write sent meanwhile makes the token stale
+    const [row] = await selectRows<{ data_version: number }>(this.db, 'PRAGMA data_version', []);
+    return `${row.data_version}:${local}`;
+  }
+}
