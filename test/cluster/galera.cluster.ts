@@ -246,7 +246,15 @@ describe('on a 3-node Galera cluster', function () {
       expect(galera('haproxy-status', dir).split('\n').sort()).to.deep.equal(['node1 UP', 'node2 DOWN', 'node3 UP']);
       expect((await request(processes[1].url, '/health')).status, "the isolated node's process").to.equal(503);
       expect((await via(1)('/1/contacts.xml')).status).to.equal(503);
-      // Through HAProxy: new connections, and the process behind it, all served.
+      // Through HAProxy, once the others have evicted node 2 (until then their commits stall):
+      // new connections, and the process behind it, all served.
+      // (A pooled connection of `db` to node 2 was cut by HAProxy: that query fails, the next reconnects.)
+      const clusterSize = async () =>
+        db.raw("SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'").then(
+          (r) => Number((r as [{ Value: string }[]])[0][0].Value),
+          () => 0,
+        );
+      expect(await untilTrue(async () => (await clusterSize()) === 2, 15_000), 'the others evict node 2').to.equal(true);
       for (let i = 0; i < 12; i++) {
         const connection = await mysql.createConnection(proxyUrl);
         try {
