@@ -53,7 +53,17 @@ interface Counts {
 }
 
 async function countsOf(db: Knex, bf: number): Promise<Counts> {
-  const n = async (q: Knex.QueryBuilder) => Number((await q.count({ n: '*' }).first())?.n);
+  // A count may outlast the 2 s query deadline while the server rolls the killed import back (a
+  // Galera node did, through HAProxy, on two busy cores): asked again, for up to 30 s.
+  const n = async (q: Knex.QueryBuilder) => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return Number((await q.clone().count({ n: '*' }).first())?.n);
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'PROTOCOL_SEQUENCE_TIMEOUT' || tries >= 15) throw error;
+      }
+    }
+  };
   return {
     contacts: await n(db('contacts').where('business_file_id', bf)),
     addresses: await n(db('contact_addresses').join('contacts', 'contacts.id', 'contact_addresses.contact_id').where('contacts.business_file_id', bf)),
