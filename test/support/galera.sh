@@ -172,8 +172,11 @@ start_haproxy() {
 # HAProxy external check (args: proxy addr, proxy port, server addr, server port): UP only when
 # the node is Synced (4), ready, and in the Primary component. A plain TCP or mysql-check keeps
 # an isolated node UP, and every query there fails with 1047.
-out=\$(mariadb --no-defaults -h "\$3" -P "\$4" -u $CHECK_USER --connect-timeout=1 -N -B -e "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY VARIABLE_NAME) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_STATUS','WSREP_LOCAL_STATE','WSREP_READY')" 2>/dev/null) || exit 1
-[ "\$out" = "Primary,4,ON" ]
+# A check that hangs (a node busy joining) counts as failed after 2 s. Failures are logged.
+out=\$(timeout 2 mariadb --no-defaults -h "\$3" -P "\$4" -u $CHECK_USER --connect-timeout=1 -N -B -e "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY VARIABLE_NAME) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_STATUS','WSREP_LOCAL_STATE','WSREP_READY')" 2>&1)
+[ "\$out" = "Primary,4,ON" ] && exit 0
+echo "\$(date +%T.%N) \$4 \$out" >>$dir/wsrep-check.log
+exit 1
 EOF
   chmod 755 "$dir/wsrep-check.sh"
   cat >"$dir/haproxy.cfg" <<EOF
@@ -186,6 +189,7 @@ global
 defaults
   mode tcp
   timeout connect 2s
+  timeout check 3s
   # Longer than the service pool's idle time: idle pooled connections are never cut.
   timeout client 1h
   timeout server 1h
