@@ -160,7 +160,10 @@ function mysqlConfig(url: string): Knex.Config {
             nodes.add(connection);
             done(null, connection);
           },
-          (error: Error) => done(error, connection),
+          (error: Error) => {
+            connection.destroy(); // knex does not end a connection whose afterCreate failed: it would stay open
+            done(error, connection);
+          },
         );
       },
     },

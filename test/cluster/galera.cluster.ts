@@ -278,6 +278,10 @@ describe('on a 3-node Galera cluster', function () {
       expect((await request(processes[VIA_HAPROXY].url, '/health')).status).to.equal(200);
       const refused = await direct.raw('SELECT COUNT(*) FROM contacts').catch((error: { code?: string }) => error.code);
       expect(refused).to.equal('ER_UNKNOWN_COM_ERROR');
+      // What the cut-off node holds for clients (figures for the README).
+      const threads = galera('sql', dir, '2', "SELECT CONCAT(COUNT(*), ' ', COMMAND, ' ', IFNULL(STATE, '-')) FROM information_schema.PROCESSLIST WHERE USER = 'contacts' GROUP BY COMMAND, STATE");
+      const checks = checkLog().split('\n').filter((l) => l.includes('1040')).length;
+      process.stdout.write(`      node 2 cut off: client threads ${threads.split('\n').join('; ') || 'none'}; ${checks} checks refused (too many connections)\n`);
 
       const rejoining = performance.now();
       galera('rejoin-node', dir, '2');
@@ -289,7 +293,10 @@ describe('on a 3-node Galera cluster', function () {
       expect((await via(1)('/1/contacts.xml?per_page=1')).status).to.equal(200);
       const after = await connectionIds();
       expect(after.filter((id) => before.includes(id)), 'connections to the node that refused were all dropped').to.deep.equal([]);
-      process.stdout.write(`      node 2 isolated: out of HAProxy ${seconds(outOfHaproxyMs)} later; synced ${seconds(syncedMs)} after its isolation ended, its process healthy ${seconds(healthyMs)} after\n`);
+      const threadsAfter = galera('sql', dir, '2', "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'contacts'");
+      process.stdout.write(
+        `      node 2 isolated: out of HAProxy ${seconds(outOfHaproxyMs)} later; synced ${seconds(syncedMs)} after its isolation ended, its process healthy ${seconds(healthyMs)} after; ${threadsAfter} client threads on it then\n`,
+      );
     } finally {
       await direct.destroy();
     }

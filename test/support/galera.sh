@@ -13,6 +13,7 @@
 #                                                # leaves the Primary component, its SQL port stays open
 #   test/support/galera.sh rejoin-node DIR N     # ends the isolation and waits until N is Synced again
 #   test/support/galera.sh haproxy-status DIR    # one line per node: its name and HAProxy's status (UP, DOWN)
+#   test/support/galera.sh sql DIR N SQL         # runs SQL on node N as root (its socket), prints rows
 #
 # Ports (BASE defaults to 23300; all outside the ephemeral range 32768-60999): HAProxy BASE,
 # SQL BASE+6..8, gcomm BASE+711..713, IST BASE+721..723, SST BASE+731..733.
@@ -38,7 +39,7 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '6,15p' "$0" >&2
+  sed -n '6,16p' "$0" >&2
   exit 2
 }
 
@@ -90,6 +91,8 @@ log-error=$nd/error.log
 bind-address=127.0.0.1
 port=$((base + 5 + n))
 skip-name-resolve
+# Room for the server threads a cut-off node keeps from clients that gave up (README, cluster).
+max_connections=1000
 character-set-server=utf8mb4
 collation-server=utf8mb4_unicode_ci
 binlog_format=ROW
@@ -354,6 +357,10 @@ stop)
 haproxy-status)
   [[ $# -eq 2 ]] || usage
   haproxy_status "$(abs_dir "$2")"
+  ;;
+sql)
+  [[ $# -eq 4 && "$3" =~ ^[123]$ ]] || usage
+  root_sql "$(abs_dir "$2")" "$3" "$4"
   ;;
 kill-node | restart-node | node-url | isolate-node | rejoin-node)
   [[ $# -eq 3 && "$3" =~ ^[123]$ ]] || usage
