@@ -62,7 +62,21 @@ describe('on a 3-node Galera cluster', function () {
       return 'none';
     }
   };
-  const via = (i: number) => (path: string, options: RequestOptions = {}) => request(processes[i % processes.length].url, path, { auth, ...options });
+  // While this process is blocked in galera.sh (execFileSync, up to seconds), a service closes
+  // the idle keep-alive sockets it had, and the next request on one fails ("other side closed"):
+  // a GET is sent again once, on a new socket.
+  const requestRetryingGet = (url: string, path: string, options: RequestOptions) =>
+    request(url, path, options).catch((error: unknown) => {
+      if ((options.method ?? 'GET') !== 'GET') throw error;
+      return request(url, path, options);
+    });
+  /** A process's /health status; 0 when the request itself failed twice. */
+  const health = (i: number) =>
+    requestRetryingGet(processes[i].url, '/health', {}).then(
+      (res) => res.status,
+      () => 0,
+    );
+  const via = (i: number) => (path: string, options: RequestOptions = {}) => requestRetryingGet(processes[i % processes.length].url, path, { auth, ...options });
 
   before(async () => {
     const started = performance.now();
@@ -90,7 +104,7 @@ describe('on a 3-node Galera cluster', function () {
 
   it('four processes started at once all serve; migrations ran once and no lock is left', async () => {
     for (let i = 0; i < processes.length; i++) {
-      expect((await request(processes[i].url, '/health')).status, `process ${i + 1} /health`).to.equal(200);
+      expect(await health(i), `process ${i + 1} /health`).to.equal(200);
       expect((await via(i)('/1/contacts.xml')).status, `process ${i + 1}`).to.equal(200);
     }
     const recorded = await db('knex_migrations').select('name'); // a migration run twice would be recorded twice
@@ -252,7 +266,7 @@ describe('on a 3-node Galera cluster', function () {
       expect(await untilTrue(async () => nodeDown(), 10_000), galera('haproxy-status', dir)).to.equal(true);
       const outOfHaproxyMs = performance.now() - isolated;
       expect(galera('haproxy-status', dir).split('\n').sort()).to.deep.equal(['node1 UP', 'node2 DOWN', 'node3 UP']);
-      expect((await request(processes[1].url, '/health')).status, "the isolated node's process").to.equal(503);
+      expect(await health(1), "the isolated node's process").to.equal(503);
       expect((await via(1)('/1/contacts.xml')).status).to.equal(503);
       // Through HAProxy, once the others have evicted node 2 (until then their commits stall):
       // new connections, and the process behind it, all served.
@@ -275,7 +289,7 @@ describe('on a 3-node Galera cluster', function () {
         const res = await via(VIA_HAPROXY)('/1/contacts.xml', { method: 'POST', body: contactXml(`WhileIsolated-${i}`) });
         expect(res.status, res.text).to.equal(201);
       }
-      expect((await request(processes[VIA_HAPROXY].url, '/health')).status).to.equal(200);
+      expect(await health(VIA_HAPROXY)).to.equal(200);
       const refused = await direct.raw('SELECT COUNT(*) FROM contacts').catch((error: { code?: string }) => error.code);
       expect(refused).to.equal('ER_UNKNOWN_COM_ERROR');
       // What the cut-off node holds for clients (figures for the README).
@@ -286,7 +300,7 @@ describe('on a 3-node Galera cluster', function () {
       const rejoining = performance.now();
       galera('rejoin-node', dir, '2');
       const syncedMs = performance.now() - rejoining;
-      expect(await untilTrue(async () => (await request(processes[1].url, '/health')).status === 200, 10_000), 'its process is healthy again').to.equal(true);
+      expect(await untilTrue(async () => (await health(1)) === 200, 10_000), 'its process is healthy again').to.equal(true);
       const healthyMs = performance.now() - rejoining;
       expect(await untilTrue(async () => !nodeDown(), 10_000), `HAProxy: ${galera('haproxy-status', dir)}; failed checks: ${checkLog()}`).to.equal(true);
       expect(galera('haproxy-status', dir).split('\n').sort()).to.deep.equal(['node1 UP', 'node2 UP', 'node3 UP']);
@@ -365,7 +379,7 @@ describe('on a 3-node Galera cluster', function () {
     galera('kill-node', dir, '3');
     await sleep(1_000);
     expect((await via(2)('/1/contacts.xml')).status, 'the process on the dead node').to.equal(503);
-    expect((await request(processes[2].url, '/health')).status).to.equal(503);
+    expect(await health(2)).to.equal(503);
     await sleep(7_000); // past the eviction stall
     const restarted = performance.now();
     galera('restart-node', dir, '3');
@@ -373,7 +387,7 @@ describe('on a 3-node Galera cluster', function () {
     let back = 0;
     const polling = performance.now();
     while (back !== 200 && performance.now() - polling < 15_000) {
-      back = (await request(processes[2].url, '/health')).status;
+      back = await health(2);
       if (back !== 200) await sleep(200);
     }
     const serveAgainMs = performance.now() - killedAt;
