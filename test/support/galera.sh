@@ -91,8 +91,6 @@ log-error=$nd/error.log
 bind-address=127.0.0.1
 port=$((base + 5 + n))
 skip-name-resolve
-# Room for the server threads a cut-off node keeps from clients that gave up (README, cluster).
-max_connections=1000
 character-set-server=utf8mb4
 collation-server=utf8mb4_unicode_ci
 binlog_format=ROW
