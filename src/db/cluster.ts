@@ -18,9 +18,14 @@ const isOn = (rows: Rows) => rows.some((r) => r.Value === 'ON');
  * every write committed anywhere in the cluster before they began (`wsrep_sync_wait=1`), so a
  * write answered by one process is seen by the next request to another (read-your-writes).
  * Without it 19 of 200 reads on another node were stale here (notes/galera.md).
+ * Resolves with the node the connection reaches (host, port and wsrep node name: through
+ * HAProxy each connection may reach another), or undefined off a cluster.
  */
-export async function prepareClusterSession(query: RawQuery): Promise<void> {
-  if (isOn(await run(query, WSREP_ON))) await run(query, 'SET SESSION wsrep_sync_wait = 1');
+export async function prepareClusterSession(query: RawQuery): Promise<string | undefined> {
+  if (!isOn(await run(query, WSREP_ON))) return undefined;
+  await run(query, 'SET SESSION wsrep_sync_wait = 1');
+  const [node] = (await run(query, 'SELECT @@hostname AS host, @@port AS port, @@wsrep_node_name AS name')) as unknown as { host: string; port: number; name: string }[];
+  return `${node.host}:${node.port}/${node.name}`;
 }
 
 /**

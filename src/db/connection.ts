@@ -21,6 +21,41 @@ interface MysqlConnection {
   query(options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback): unknown;
   destroy(): void;
   __knex__disposed?: unknown;
+  _closing?: boolean;
+  stream?: { destroyed?: boolean };
+  /** The Galera node it reaches (prepareClusterSession), undefined off a cluster. */
+  clusterNode?: string;
+}
+
+/**
+ * The live connections of one pool, so that a node found out of service is left by all of
+ * them at once: after a 1047/1180 on one connection, every other connection of the pool to the
+ * same node is marked disposed, and knex's pool validation then destroys it instead of lending
+ * it (an idle one) or keeping it (one in use, when it is released). Without this each pooled
+ * connection to that node would fail one more request with a 503 before being dropped.
+ */
+class NodeConnections {
+  private readonly live = new Set<MysqlConnection>();
+
+  add(connection: MysqlConnection): void {
+    this.prune();
+    this.live.add(connection);
+  }
+
+  /** Disposes every connection of the pool that reaches `node` (the one that saw the error included). */
+  leave(node: string, error: Error): void {
+    for (const connection of this.live) {
+      if (connection.clusterNode !== node) continue;
+      connection.__knex__disposed ??= error;
+      this.live.delete(connection);
+    }
+  }
+
+  private prune(): void {
+    for (const connection of this.live) {
+      if (connection.__knex__disposed || connection._closing || connection.stream?.destroyed) this.live.delete(connection);
+    }
+  }
 }
 
 /**
@@ -31,15 +66,17 @@ interface MysqlConnection {
  * different: the server may have committed (a Galera COMMIT stalls ~6 s while a dead node is
  * evicted, then succeeds), so that error is marked as of unknown outcome (see http/errors.ts).
  * A connection the server refuses to serve (a Galera node out of the Primary component: 1047,
- * 1180) is dropped too, so the pool reconnects, through HAProxy to a node that serves.
+ * 1180) is dropped too, with every other connection of the pool to that node (NodeConnections),
+ * so the pool reconnects, through HAProxy to a node that serves.
  */
-function withQueryDeadline(connection: MysqlConnection, timeoutMs: number): void {
+function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool: NodeConnections): void {
   const query = connection.query.bind(connection);
   connection.query = (options, values, callback) => {
     const sql = typeof options === 'string' ? options : options.sql;
     return query({ timeout: timeoutMs, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
       if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || isConnectionUnusable(error))) {
         if (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' && /^\s*COMMIT\b/i.test(sql)) error[COMMIT_OUTCOME_UNKNOWN] = true;
+        if (isConnectionUnusable(error) && connection.clusterNode) pool.leave(connection.clusterNode, error);
         connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
         connection.destroy();
       }
@@ -92,6 +129,7 @@ function sqliteConfig(url: string): Knex.Config {
 function mysqlConfig(url: string): Knex.Config {
   // Read here rather than in config.ts: every connect() (server, CLI, tests) applies it.
   const queryTimeoutMs = Number(process.env.DB_QUERY_TIMEOUT_MS) || MYSQL_QUERY_TIMEOUT_MS;
+  const nodes = new NodeConnections();
   const u = new URL(url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!database) throw new Error('DATABASE_URL: a mysql URL must name the database (mysql://user:password@host:port/database)');
@@ -114,11 +152,18 @@ function mysqlConfig(url: string): Knex.Config {
       min: 0,
       max: MYSQL_POOL_MAX,
       afterCreate(connection: MysqlConnection, done: (error: Error | null, connection: unknown) => void) {
-        withQueryDeadline(connection, queryTimeoutMs);
+        withQueryDeadline(connection, queryTimeoutMs, nodes);
         // On a Galera node: read-your-writes across nodes (cluster.ts); nothing elsewhere.
         prepareClusterSession((sql, values, callback) => connection.query(sql, values, callback)).then(
-          () => done(null, connection),
-          (error: Error) => done(error, connection),
+          (node) => {
+            connection.clusterNode = node;
+            nodes.add(connection);
+            done(null, connection);
+          },
+          (error: Error) => {
+            connection.destroy(); // knex does not end a connection whose afterCreate failed: it would stay open
+            done(error, connection);
+          },
         );
       },
     },

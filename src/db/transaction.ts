@@ -16,13 +16,18 @@ export async function lockForWrite(trx: Knex.Transaction): Promise<void> {
   if (engineOf(trx) === 'sqlite') await trx.raw('UPDATE business_files SET id = id WHERE 0');
 }
 
-/** Attempts of one write transaction before a lock conflict is given up and thrown. */
-export const WRITE_ATTEMPTS = 5;
+/**
+ * Attempts of one write transaction before a lock conflict is given up and thrown. Ten: on a
+ * Galera cluster behind a round-robin HAProxy, 20 concurrent PUTs to one contact from one
+ * process (pooled connections on three nodes) left some losing five certifications in a row.
+ */
+export const WRITE_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 10;
+const BACKOFF_MAX_MS = 500;
 
-/** Full jitter: a random wait up to base × 2^(attempt-1), so the losers of one race do not meet again. */
+/** Full jitter: a random wait up to base × 2^(attempt-1) (at most BACKOFF_MAX_MS), so the losers of one race do not meet again. */
 function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * BACKOFF_BASE_MS * 2 ** (attempt - 1);
+  const ms = Math.random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

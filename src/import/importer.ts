@@ -1,10 +1,15 @@
 // The importer as a library function: a byte stream of a <contacts> or <firms> document → a
 // report. The whole file is one transaction: if any record is invalid nothing is written, and
 // the report lists every invalid record with its position, source line and messages, and every
-// element it does not keep (nothing is dropped silently).
+// element it does not keep (nothing is dropped silently). On MySQL a file the database refuses
+// as a lock conflict (a deadlock victim; on Galera a certification conflict) is imported again
+// whole, from a copy of its bytes (replayable.ts): InnoDB and Galera roll back the whole
+// transaction, so a chunk alone cannot be run again.
 import type { Knex } from 'knex';
+import { engineOf } from '../db/connection.js';
+import { isLockConflict } from '../db/errors.js';
 import type { Lookups } from '../contacts/types.js';
-import { lockForWrite } from '../db/transaction.js';
+import { lockForWrite, retryingTransaction } from '../db/transaction.js';
 import { InvalidError } from '../errors.js';
 import { addToTally } from '../resources/tallies.js';
 import { changesBetween, creationChanges, recordEvents, type EventInput, type EventZname } from '../events/record.js';
@@ -18,6 +23,7 @@ import { ChunkLookup, ChunkWriter } from './chunk.js';
 import { importRecord, recordKeys, type ImportOutcome, type RecordKeys } from './import-record.js';
 import type { Input } from '../resources/draft.js';
 import { parseRecords, type SyntaxProblem } from './parse-records.js';
+import { ReplayableSource } from './replayable.js';
 import { IMPORT_ROOTS, splitRecords } from './split-records.js';
 
 export interface InvalidRecord {
@@ -112,6 +118,21 @@ async function chunkEvents(trx: Knex.Transaction, spec: ResourceSpec, businessFi
 
 export async function importFile(source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions): Promise<ImportReport> {
   const started = process.hrtime.bigint();
+  if (engineOf(db) !== 'mysql') return importOnce(source, db, options, started);
+  const replayable = new ReplayableSource(source);
+  try {
+    // Events are rows of the same transaction, and nothing leaves the process before COMMIT:
+    // a refused attempt leaves no trace, and the next one re-reads everything it depends on.
+    return await retryingTransaction(() => importOnce(replayable.read(), db, options, started));
+  } catch (error) {
+    if (isLockConflict(error)) importMetrics.fileDone('failed', 0); // refused on every attempt
+    throw error;
+  } finally {
+    await replayable.close();
+  }
+}
+
+async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions, started: bigint): Promise<ImportReport> {
   const counts: Record<ImportOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
   const invalid: InvalidRecord[] = [];
   const notKept = new Map<string, number>();
@@ -173,8 +194,8 @@ export async function importFile(source: AsyncIterable<Uint8Array | string>, db:
     else await trx.commit();
     importMetrics.fileDone(invalid.length > 0 ? 'invalid' : options.dryRun ? 'dry_run' : 'written', invalid.length);
   } catch (error) {
-    if (!trx.isCompleted()) await trx.rollback();
-    importMetrics.fileDone('failed', 0);
+    if (!trx.isCompleted()) await trx.rollback().catch(() => {}); // a refused COMMIT has rolled back already
+    if (!isLockConflict(error)) importMetrics.fileDone('failed', 0); // a conflict is run again (or counted by the caller)
     throw error;
   }
   invalid.sort((a, b) => a.position - b.position); // syntax errors are found before validation ones

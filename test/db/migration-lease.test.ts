@@ -7,7 +7,7 @@ import { connect } from '../../src/db/connection.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { LEASE_TABLE, withMigrationLease } from '../../src/db/migration-lease.js';
 import { migrations } from '../../db/migrations/index.js';
-import { engines } from '../support/engines.js';
+import { createScratchDatabase, engines } from '../support/engines.js';
 
 const mysql = engines().find((e) => e.name === 'mysql');
 const SCRATCH = 'contacts_test_lease';
@@ -23,11 +23,7 @@ const ALL = Object.keys(migrations).length;
   };
 
   beforeEach(async () => {
-    const admin = connect(mysql!.url(), () => {});
-    await admin.raw(`DROP DATABASE IF EXISTS ${SCRATCH}`);
-    await admin.raw(`CREATE DATABASE ${SCRATCH} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.destroy();
-    url = mysql!.url().replace(/\/[^/]+$/, `/${SCRATCH}`);
+    url = await createScratchDatabase(mysql!.url(), SCRATCH);
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((db) => db.destroy()));

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { connect } from '../../src/db/connection.js';
 import { migrateDownAll, migrateLatest } from '../../src/db/migrate.js';
 import { migrations } from '../../db/migrations/index.js';
-import { forEachEngine, type Engine } from '../support/engines.js';
+import { createScratchDatabase, forEachEngine, type Engine } from '../support/engines.js';
 
 const TABLES = ['business_files', 'users', 'idempotency_keys', 'user_business_files', 'api_tokens', 'civility_labels', 'contact_types', 'address_types', 'contact_item_types', 'contacts', 'contact_addresses', 'contact_items', 'events', 'event_sequence', 'webhooks', 'webhook_deliveries'];
 
@@ -11,11 +11,7 @@ const TABLES = ['business_files', 'users', 'idempotency_keys', 'user_business_fi
 async function scratchDatabase(engine: Engine): Promise<Knex> {
   const url = engine.url();
   if (engine.name === 'sqlite') return connect(url);
-  const admin = connect(url);
-  await admin.raw('DROP DATABASE IF EXISTS contacts_test_migrations');
-  await admin.raw('CREATE DATABASE contacts_test_migrations CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
-  await admin.destroy();
-  return connect(url.replace(/\/[^/]+$/, '/contacts_test_migrations'));
+  return connect(await createScratchDatabase(url, 'contacts_test_migrations'));
 }
 
 describe('migrations', () => {

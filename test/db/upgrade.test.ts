@@ -9,7 +9,7 @@ import { migrations } from '../../db/migrations/index.js';
 import { addUser } from '../../src/auth/users.js';
 import { connect } from '../../src/db/connection.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { forEachEngine, type Engine } from '../support/engines.js';
+import { createScratchDatabase, forEachEngine, type Engine } from '../support/engines.js';
 import { ADDRESS_FIELDS, childNames, CONTACT_FIELDS, contactIds, ITEM_FIELDS, parseDoc } from '../support/firms.js';
 import { basic } from '../support/http.js';
 import { TestServer } from '../support/server.js';
@@ -29,11 +29,7 @@ const sourceOf = (names: string[]): Knex.MigrationSource<string> => ({
 async function scratch(engine: Engine): Promise<{ url: string; db: Knex; drop: () => Promise<void> }> {
   const url = engine.url();
   if (engine.name === 'sqlite') return { url, db: connect(url), drop: async () => {} };
-  const admin = connect(url);
-  await admin.raw('DROP DATABASE IF EXISTS contacts_test_upgrade');
-  await admin.raw('CREATE DATABASE contacts_test_upgrade CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
-  await admin.destroy();
-  const scratchUrl = url.replace(/\/[^/]+$/, '/contacts_test_upgrade');
+  const scratchUrl = await createScratchDatabase(url, 'contacts_test_upgrade');
   return {
     url: scratchUrl,
     db: connect(scratchUrl),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { contactXml, errorsOf } from '../support/contacts.js';
-import { engines } from '../support/engines.js';
+import { sqlite } from '../support/engines.js';
 import { TestServer } from '../support/server.js';
 
 // A fault that is nobody's input: a table vanished under the service. SQLite only, since
@@ -8,7 +8,7 @@ import { TestServer } from '../support/server.js';
 describe('an unexpected failure', () => {
   let server: TestServer;
   before(async () => {
-    server = await TestServer.start(engines()[0]);
+    server = await TestServer.start(sqlite);
   });
   after(() => server.stop());
 

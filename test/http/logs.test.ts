@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { connect } from 'node:net';
 import { readConfig } from '../../src/config.js';
 import { contactXml } from '../support/contacts.js';
-import { engines, forEachEngine } from '../support/engines.js';
+import { forEachEngine, sqlite } from '../support/engines.js';
 import { TestServer, type Tenant } from '../support/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -103,7 +103,7 @@ forEachEngine((engine) => {
 
 describe('LOG_FORMAT=json on an unexpected error (SQLite: the spec breaks its own database)', () => {
   it("logs the error's name and code at level error, never its message, SQL or values", async () => {
-    const server = await TestServer.start(engines()[0], [], { logFormat: 'json' });
+    const server = await TestServer.start(sqlite, [], { logFormat: 'json' });
     try {
       const t = await server.tenant();
       await server.db.schema.dropTable('contact_items');
@@ -134,7 +134,7 @@ describe('LOG_FORMAT and answers Node writes itself', () => {
   });
 
   it('gives a request Node cannot read an X-Request-Id too', async () => {
-    const server = await TestServer.start(engines()[0]);
+    const server = await TestServer.start(sqlite);
     try {
       const { port } = new URL(server.url);
       const socket = connect(Number(port), '127.0.0.1');

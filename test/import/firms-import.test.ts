@@ -3,12 +3,11 @@
 // unchanged, the round trip byte-identical (into an empty database too), the root deciding
 // contacts or firms, and contacts imported after their firms.
 import { expect } from 'chai';
-import type { Knex } from 'knex';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../src/db/connection.js';
-import { forEachEngine, type Engine } from '../support/engines.js';
+import { createScratchDatabase, forEachEngine, type Engine } from '../support/engines.js';
 import { childNames, FIRM_FIELDS, firmIds, firmOf, parseDoc } from '../support/firms.js';
 import { runCli } from '../support/process.js';
 import { freshIdBase, oldSystemFile, shiftedId, shiftIds } from '../support/old-system.js';
@@ -24,12 +23,8 @@ const fixedEngine = (name: Engine['name'], url: string): Engine => ({ name, url:
 async function emptyDatabase(engine: Engine): Promise<{ url: string; drop: () => Promise<void> }> {
   const url = engine.url();
   if (engine.name === 'sqlite') return { url, drop: async () => {} };
-  const admin: Knex = connect(url);
-  await admin.raw('DROP DATABASE IF EXISTS contacts_test_firms_round_trip');
-  await admin.raw('CREATE DATABASE contacts_test_firms_round_trip CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
-  await admin.destroy();
   return {
-    url: url.replace(/\/[^/]+$/, '/contacts_test_firms_round_trip'),
+    url: await createScratchDatabase(url, 'contacts_test_firms_round_trip'),
     drop: async () => {
       const db = connect(url);
       await db.raw('DROP DATABASE IF EXISTS contacts_test_firms_round_trip');

@@ -9,6 +9,11 @@
 #   test/support/galera.sh kill-node DIR N       # SIGKILL node N (1-3)
 #   test/support/galera.sh restart-node DIR N    # starts node N again (position recovered first: IST)
 #   test/support/galera.sh node-url DIR N        # the URL of node N directly (bypassing HAProxy)
+#   test/support/galera.sh isolate-node DIR N    # cuts node N off the others (gmcast.isolate=1): it
+#                                                # leaves the Primary component, its SQL port stays open
+#   test/support/galera.sh rejoin-node DIR N     # ends the isolation and waits until N is Synced again
+#   test/support/galera.sh haproxy-status DIR    # one line per node: its name and HAProxy's status (UP, DOWN)
+#   test/support/galera.sh sql DIR N SQL         # runs SQL on node N as root (its socket), prints rows
 #
 # Ports (BASE defaults to 23300; all outside the ephemeral range 32768-60999): HAProxy BASE,
 # SQL BASE+6..8, gcomm BASE+711..713, IST BASE+721..723, SST BASE+731..733.
@@ -25,12 +30,16 @@ STOP_TIMEOUT_S=15
 PROVIDER=/usr/lib/galera/libgalera_smm.so
 
 log() { printf 'galera.sh: %s\n' "$*" >&2; }
+since() { # seconds since a `date +%s%N` stamp, to 0.1 s (no bc on a bare machine)
+  local ds=$((($(date +%s%N) - $1) / 100000000))
+  echo "$((ds / 10)).$((ds % 10))"
+}
 die() {
   log "ERROR: $*"
   exit 1
 }
 usage() {
-  sed -n '6,11p' "$0" >&2
+  sed -n '6,16p' "$0" >&2
   exit 2
 }
 
@@ -164,8 +173,11 @@ start_haproxy() {
 # HAProxy external check (args: proxy addr, proxy port, server addr, server port): UP only when
 # the node is Synced (4), ready, and in the Primary component. A plain TCP or mysql-check keeps
 # an isolated node UP, and every query there fails with 1047.
-out=\$(mariadb --no-defaults -h "\$3" -P "\$4" -u $CHECK_USER --connect-timeout=1 -N -B -e "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY VARIABLE_NAME) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_STATUS','WSREP_LOCAL_STATE','WSREP_READY')" 2>/dev/null) || exit 1
-[ "\$out" = "Primary,4,ON" ]
+# A check that hangs (a node busy joining) counts as failed after 2 s. Failures are logged.
+out=\$(timeout 2 mariadb --no-defaults -h "\$3" -P "\$4" -u $CHECK_USER --connect-timeout=1 -N -B -e "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY VARIABLE_NAME) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_STATUS','WSREP_LOCAL_STATE','WSREP_READY')" 2>&1)
+[ "\$out" = "Primary,4,ON" ] && exit 0
+echo "\$(date +%T.%N) \$4 \$out" >>$dir/wsrep-check.log
+exit 1
 EOF
   chmod 755 "$dir/wsrep-check.sh"
   cat >"$dir/haproxy.cfg" <<EOF
@@ -173,10 +185,12 @@ global
   external-check
   insecure-fork-wanted
   maxconn 2000
+  stats socket $dir/haproxy.sock mode 600 level user
 
 defaults
   mode tcp
   timeout connect 2s
+  timeout check 3s
   # Longer than the service pool's idle time: idle pooled connections are never cut.
   timeout client 1h
   timeout server 1h
@@ -236,7 +250,7 @@ start_cluster() {
   : >"$dir/$MARKER"
   echo "$base" >"$dir/base"
   local t0 n
-  t0=$(date +%s.%N)
+  t0=$(date +%s%N)
   for n in 1 2 3; do
     mkdir -p "$dir/node$n/tmp"
     write_node_config "$dir" "$n"
@@ -269,7 +283,7 @@ SQL
     wait_synced "$dir" "$n"
   done
   start_haproxy "$dir"
-  log "ready in $(echo "$(date +%s.%N) - $t0" | bc)s (SQL ports $((base + 6))-$((base + 8)), HAProxy $base, logs in $dir/node*/error.log)"
+  log "ready in $(since "$t0")s (SQL ports $((base + 6))-$((base + 8)), HAProxy $base, logs in $dir/node*/error.log)"
   echo "mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$base/$DB_NAME"
 }
 
@@ -277,7 +291,7 @@ restart_node() {
   local dir=$1 n=$2 pos t0
   local nd="$dir/node$n"
   stop_node "$dir" "$n" KILL
-  t0=$(date +%s.%N)
+  t0=$(date +%s%N)
   # After a SIGKILL grastate.dat has seqno -1: recover the position, then start from it (IST).
   rm -f "$nd/recover.log"
   /usr/sbin/mariadbd --defaults-file="$nd/my.cnf" --wsrep-recover --log-error="$nd/recover.log" </dev/null >/dev/null 2>&1 || true
@@ -288,7 +302,39 @@ restart_node() {
     launch "$dir" "$n"
   fi
   wait_synced "$dir" "$n"
-  log "node $n synced again in $(echo "$(date +%s.%N) - $t0" | bc)s (recovered position ${pos:-none})"
+  log "node $n synced again in $(since "$t0")s (recovered position ${pos:-none})"
+}
+
+# root_sql DIR N SQL: runs SQL on node N as root, through its socket.
+root_sql() {
+  mariadb --no-defaults --socket="$1/node$2/mysqld.sock" -uroot --connect-timeout=2 -N -B -e "$3"
+}
+
+# isolate_node DIR N: node N drops its group connections and refuses new ones; the others
+# evict it (the Primary component stays with the majority), and it becomes non-Primary.
+isolate_node() {
+  local dir=$1 n=$2 i state
+  root_sql "$dir" "$n" "SET GLOBAL wsrep_provider_options='gmcast.isolate=1'" || die "could not isolate node $n"
+  for ((i = 0; i < START_TIMEOUT_S * 5; i++)); do
+    state=$(root_sql "$dir" "$n" "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS'" 2>/dev/null || true)
+    [[ -n "$state" && "$state" != Primary ]] && { log "node $n isolated ($state)"; return 0; }
+    sleep 0.2
+  done
+  die "node $n still Primary ${START_TIMEOUT_S}s after its isolation"
+}
+
+rejoin_node() {
+  local dir=$1 n=$2 t0
+  t0=$(date +%s%N)
+  root_sql "$dir" "$n" "SET GLOBAL wsrep_provider_options='gmcast.isolate=0'" || die "could not end the isolation of node $n"
+  wait_synced "$dir" "$n"
+  log "node $n synced again in $(since "$t0")s after its isolation ended"
+}
+
+haproxy_status() {
+  local dir=$1
+  [[ -S "$dir/haproxy.sock" ]] || die "no HAProxy stats socket in $dir"
+  echo "show stat" | socat -t 2 - "UNIX-CONNECT:$dir/haproxy.sock" | awk -F, '$1 == "galera" && $2 ~ /^node/ { print $2, $18 }'
 }
 
 cmd=${1:-}
@@ -306,13 +352,23 @@ stop)
   stop_all "$dir"
   log "stopped"
   ;;
-kill-node | restart-node | node-url)
+haproxy-status)
+  [[ $# -eq 2 ]] || usage
+  haproxy_status "$(abs_dir "$2")"
+  ;;
+sql)
+  [[ $# -eq 4 && "$3" =~ ^[123]$ ]] || usage
+  root_sql "$(abs_dir "$2")" "$3" "$4"
+  ;;
+kill-node | restart-node | node-url | isolate-node | rejoin-node)
   [[ $# -eq 3 && "$3" =~ ^[123]$ ]] || usage
   dir=$(abs_dir "$2")
   [[ -f "$dir/base" ]] || die "no cluster in $dir"
   case "$cmd" in
   kill-node) stop_node "$dir" "$3" KILL ;;
   restart-node) restart_node "$dir" "$3" ;;
+  isolate-node) isolate_node "$dir" "$3" ;;
+  rejoin-node) rejoin_node "$dir" "$3" ;;
   node-url) echo "mysql://$DB_USER:$DB_PASSWORD@127.0.0.1:$(sql_port "$dir" "$3")/$DB_NAME" ;;
   esac
   ;;
