@@ -34,7 +34,10 @@ forEachEngine((engine) => {
       server = await TestServer.start(engine);
       t = await server.tenant();
       const as = server.as(t);
-      const max = Number((await server.db('contacts').max({ m: 'id' }).first())?.m ?? 0) + 1000;
+      // Ids are global keys (children's too): the file's start past every id in the database.
+      let max = 0;
+      for (const table of ['contacts', 'contact_addresses', 'contact_items']) max = Math.max(max, Number((await server.db(table).max({ m: 'id' }).first())?.m ?? 0));
+      max += 1000;
       let doc = LIST_OPEN;
       for (const c of generateContacts(150, { seed: 11, firstId: max })) doc += renderContact(c, true);
       for (const c of generateContacts(150, { seed: 12, firstId: max + 100_000 })) doc += renderContact(c, false);
