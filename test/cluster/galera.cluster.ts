@@ -322,8 +322,10 @@ describe('on a 3-node Galera cluster', function () {
 
   it('a node SIGKILLed under a mixed write load: never a 500, no acknowledged write lost or stored twice, 503s within 10 s, the node rejoins and its process serves', async () => {
     const statuses = new Map<number, number>();
-    let first503: number | undefined;
-    let last503: number | undefined;
+    // When each 503 (or closed connection) was answered: the failover has two moments, the dead
+    // node's eviction and, after its restart, its rejoining (a donor desyncs for the state
+    // transfer and HAProxy takes it out for a moment); each must fit in 10 s.
+    const unavailable: number[] = [];
     let longestOutageMs = 0;
     let lastAck = performance.now();
     let longestGapMs = 0;
@@ -341,8 +343,7 @@ describe('on a 3-node Galera cluster', function () {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const now = performance.now();
         if (res.status === 503 || res.status === 0) {
-          first503 ??= now;
-          last503 = now;
+          unavailable.push(now);
           failedAt ??= now;
           await sleep(100);
           continue;
@@ -398,17 +399,20 @@ describe('on a 3-node Galera cluster', function () {
     await sleep(1_000); // writes with the node back
     writing = false;
     await Promise.all(writers);
-    const window503 = first503 === undefined ? 0 : (last503 as number) - first503;
+    const span = (times: number[]) => (times.length === 0 ? 0 : Math.max(...times) - Math.min(...times));
+    const evictionWindow = span(unavailable.filter((t) => t < restarted));
+    const rejoinWindow = span(unavailable.filter((t) => t >= restarted));
     for (const [i, p] of processes.entries()) expect(p.served.child.exitCode, `process ${i + 1}: ${tail(p.served.output())}`).to.equal(null);
     process.stdout.write(
       `      answers under the kill (status 0: connection closed; 6 clients, POST with Idempotency-Key, PUT, DELETE over node 1, node 2 and HAProxy): ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-        `503s within ${seconds(window503)}; longest a request waited through 503s ${seconds(longestOutageMs)}; longest gap between acknowledged writes ${seconds(longestGapMs)}; ` +
+        `503s within ${seconds(evictionWindow)} of the kill and ${seconds(rejoinWindow)} around the rejoin; longest a request waited through 503s ${seconds(longestOutageMs)}; longest gap between acknowledged writes ${seconds(longestGapMs)}; ` +
         `node 3 synced ${seconds(rejoinMs)} after its restart; its process served again ${seconds(serveAgainMs)} after the kill\n`,
     );
     expect(back, 'the process on the restarted node serves again').to.equal(200);
     expect((await via(2)('/1/contacts.xml?per_page=1')).status).to.equal(200);
     expect(statuses.get(500) ?? 0, 'no 500').to.equal(0);
-    expect(window503, 'the 503s fit in 10 s').to.be.at.most(10_000);
+    expect(evictionWindow, 'the 503s of the eviction fit in 10 s').to.be.at.most(10_000);
+    expect(rejoinWindow, 'the 503s of the rejoin fit in 10 s').to.be.at.most(10_000);
     const rows = await db('contacts').where('business_file_id', 1).whereIn('last_name', [...created.keys()]).select('id', 'last_name', 'first_name');
     const kept = [...created].filter(([, id]) => !deleted.has(id));
     expect(rows.length, 'every acknowledged create stored once, every acknowledged delete gone').to.equal(kept.length);
