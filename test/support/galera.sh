@@ -30,6 +30,8 @@ STOP_TIMEOUT_S=15
 PROVIDER=/usr/lib/galera/libgalera_smm.so
 
 log() { printf 'galera.sh: %s\n' "$*" >&2; }
+# shellcheck source=process-control.sh
+source "$(dirname "${BASH_SOURCE[0]}")/process-control.sh"
 since() { # seconds since a `date +%s%N` stamp, to 0.1 s (no bc on a bare machine)
   local ds=$((($(date +%s%N) - $1) / 100000000))
   echo "$((ds / 10)).$((ds % 10))"
@@ -43,15 +45,6 @@ usage() {
   exit 2
 }
 
-alive() { # a live (not zombie) process?
-  local pid=$1 stat state
-  [[ -n "$pid" && "$pid" =~ ^[0-9]+$ ]] || return 1
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  state=${stat##*) }
-  state=${state%% *}
-  [[ "$state" != Z && "$state" != X && "$state" != x ]]
-}
-
 # A process of ours: its command line names DIR (guards against recycled pids).
 is_ours() {
   local pid=$1 dir=$2 cmdline
@@ -60,21 +53,8 @@ is_ours() {
   [[ "$cmdline" == *"$dir/"* ]]
 }
 
-abs_dir() {
-  local d=$1
-  [[ "$d" == /* ]] || d="$PWD/$d"
-  while [[ "$d" == */ && "$d" != / ]]; do d=${d%/}; done
-  echo "$d"
-}
-
 base_of() { cat "$1/base"; }
 sql_port() { echo $(($(base_of "$1") + 5 + $2)); }
-
-show_log() {
-  [[ -s "$1" ]] || return 0
-  log "---- last lines of $1 ----"
-  tail -n 40 "$1" >&2 || true
-}
 
 write_node_config() { # DIR N
   local dir=$1 n=$2 base
@@ -132,36 +112,24 @@ wait_synced() {
     [[ "$state" == "Primary,4" ]] && return 0
     if ! alive "$pid"; then
       wait "$pid" 2>/dev/null || true
-      show_log "$nd/error.log"
+      show_log "$nd/error.log" 40
       die "node $n exited during startup"
     fi
     sleep 0.2
   done
-  show_log "$nd/error.log"
+  show_log "$nd/error.log" 40
   die "node $n not synced within ${START_TIMEOUT_S}s"
 }
 
 stop_node() { # DIR N [SIGNAL]
-  local dir=$1 n=$2 sig=${3:-TERM} pid="" i
+  local dir=$1 n=$2 sig=${3:-TERM} pid=""
   local nd="$dir/node$n"
   [[ -f "$nd/launcher.pid" ]] && pid=$(tr -dc '0-9' <"$nd/launcher.pid")
   if [[ -z "$pid" ]] || ! is_ours "$pid" "$dir"; then
     rm -f "$nd/launcher.pid"
     return 0
   fi
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    log "node $n (pid $pid) still running after ${STOP_TIMEOUT_S}s, sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      alive "$pid" || break
-      sleep 0.1
-    done
-  fi
+  terminate "$pid" "$sig" "$STOP_TIMEOUT_S" "node $n" || true
   rm -f "$nd/launcher.pid"
 }
 
@@ -211,10 +179,10 @@ EOF
   local i
   for ((i = 0; i < 50; i++)); do
     if mariadb --no-defaults -h127.0.0.1 -P"$base" -u"$DB_USER" -p"$DB_PASSWORD" --connect-timeout=1 -e 'SELECT 1' "$DB_NAME" >/dev/null 2>&1; then return 0; fi
-    alive "$(cat "$dir/haproxy.pid")" || { show_log "$dir/haproxy.out"; die "haproxy exited"; }
+    alive "$(cat "$dir/haproxy.pid")" || { show_log "$dir/haproxy.out" 40; die "haproxy exited"; }
     sleep 0.2
   done
-  show_log "$dir/haproxy.out"
+  show_log "$dir/haproxy.out" 40
   die "HAProxy did not pass a connection within 10s"
 }
 
@@ -258,7 +226,7 @@ start_cluster() {
 
   log "initialising node 1"
   mariadb-install-db --no-defaults --user=mysql --datadir="$dir/node1/data" --auth-root-authentication-method=normal --skip-test-db >"$dir/install-db.log" 2>&1 ||
-    { show_log "$dir/install-db.log"; die "mariadb-install-db failed"; }
+    { show_log "$dir/install-db.log" 40; die "mariadb-install-db failed"; }
   chown -R mysql:mysql "$dir"/node*
   log "bootstrapping node 1"
   launch "$dir" 1 --wsrep-new-cluster

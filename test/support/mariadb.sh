@@ -21,6 +21,8 @@ START_TIMEOUT_S=30
 STOP_TIMEOUT_S=10
 
 log() { printf 'mariadb.sh: %s\n' "$*" >&2; }
+# shellcheck source=process-control.sh
+source "$(dirname "${BASH_SOURCE[0]}")/process-control.sh"
 die() {
   log "ERROR: $*"
   exit 1
@@ -54,15 +56,6 @@ find_bin() { # find_bin NAME...: first one on PATH or in /usr/sbin, /usr/bin
 
 # Is PID a live (not zombie/dead) process? A server killed while we are its parent stays a
 # zombie until reaped, and `kill -0` still succeeds on it, so read the state from /proc.
-alive() {
-  local pid=$1 stat state
-  [[ -n "$pid" && "$pid" =~ ^[0-9]+$ ]] || return 1
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  state=${stat##*) } # the field after "(comm) ", comm may contain spaces or ')'
-  state=${state%% *}
-  [[ "$state" != Z && "$state" != X && "$state" != x ]]
-}
-
 # Is PID a mariadbd whose command line names DIR? Guards against killing a recycled pid.
 is_our_server() {
   local pid=$1 dir=$2 cmdline
@@ -71,25 +64,8 @@ is_our_server() {
   [[ "$cmdline" == *mariadbd* || "$cmdline" == *mysqld* ]] && [[ "$cmdline" == *"--datadir=$dir/data"* ]]
 }
 
-show_log() {
-  local file=$1
-  if [[ -s "$file" ]]; then
-    log "---- last lines of $file ----"
-    tail -n 60 "$file" >&2 || true
-    log "---- end of $file ----"
-  fi
-}
-
-abs_dir() { # absolute path of DIR (which need not exist yet)
-  local d=$1
-  [[ "$d" == /* ]] || d="$PWD/$d"
-  # strip trailing slashes (but keep "/")
-  while [[ "$d" == */ && "$d" != / ]]; do d=${d%/}; done
-  echo "$d"
-}
-
 stop_server() {
-  local dir=$1 pid="" i
+  local dir=$1 pid=""
   if [[ -f "$dir/mariadbd.pid" ]]; then
     pid=$(tr -dc '0-9' <"$dir/mariadbd.pid" || true)
   fi
@@ -103,20 +79,7 @@ stop_server() {
     return 0
   fi
   log "stopping mariadbd (pid $pid) of $dir"
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    log "mariadbd (pid $pid) still running after ${STOP_TIMEOUT_S}s, sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      alive "$pid" || break
-      sleep 0.1
-    done
-    alive "$pid" && die "mariadbd (pid $pid) would not die"
-  fi
+  terminate "$pid" TERM "$STOP_TIMEOUT_S" mariadbd || die "mariadbd (pid $pid) would not die"
   rm -f "$dir/mariadbd.pid" "$dir/launcher.pid"
   log "stopped"
 }
