@@ -1,5 +1,6 @@
-// A page of records of any resource: one count and one query for the page's ids and stamps
-// (their renderings are cached; read.ts findRecords loads those that are not).
+// A page of records of any resource: its size (the tally, or a count kept until the next write)
+// and one query for the page's ids and stamps (their renderings are cached; read.ts findRecords
+// loads those that are not).
 import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
 import { selectRows } from '../db/select.js';

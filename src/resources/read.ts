@@ -66,8 +66,10 @@ export async function findRecord(db: Db, spec: ResourceSpec, businessFileId: num
   return record;
 }
 
-/** `SELECT r.id, stamp FROM <table> r …`: the SQL of a reference query, dependency included. */
-/** The refs of the records aliased `r`; `ids`: a derived table of the ids wanted (a list's page). */
+/**
+ * `SELECT r.id, stamp FROM <table> r …`: the SQL of a reference query, dependency included;
+ * `ids`: a derived table of the ids wanted (a list's page), joined to the records.
+ */
 export function refSelect(spec: ResourceSpec, ids?: string): string {
   const dep = spec.dependency;
   const stamp = dep ? `r.version AS version, ${dep.column} AS dep` : 'r.version AS version';

@@ -41,6 +41,9 @@ export interface Page {
 /** Counts of filtered list queries kept, each while its business file sees no write (tallies.ts). */
 const COUNTS_KEPT = 1_000;
 
+/** How each kind of write moves the number of records. */
+const RECORDS_ADDED = { create: 1, update: 0, destroy: -1 } as const;
+
 const unfiltered = (f: ListQuery['filters']) => Object.keys(f.anyOf).length === 0 && f.remoteId === undefined && f.updatedSince === undefined && f.q === undefined;
 
 export class ResourceService {
@@ -125,11 +128,13 @@ export class ResourceService {
     if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, etagOf(this.spec, current))) throw new PreconditionFailedError();
   }
 
-  private event(trx: Trx, businessFileId: number, zid: number, action: 'create' | 'update' | 'destroy', actor: number | null, before: Row | null, after: Row | null): Promise<void> {
+  /** What every write records beside itself, in its transaction: its change event and its tally. */
+  private async recordWrite(trx: Trx, businessFileId: number, zid: number, action: 'create' | 'update' | 'destroy', actor: number | null, before: Row | null, after: Row | null): Promise<void> {
     const beforeObject = before && recordObject(this.spec, before);
     const afterObject = after && recordObject(this.spec, after);
     const changes = action === 'create' ? creationChanges(afterObject!) : action === 'update' ? changesBetween(beforeObject!, afterObject!) : {};
-    return recordEvent(trx, { businessFileId, zname: this.spec.plural as EventZname, zid, action, changes, userId: actor, objectData: (afterObject ?? beforeObject)! });
+    await recordEvent(trx, { businessFileId, zname: this.spec.plural as EventZname, zid, action, changes, userId: actor, objectData: (afterObject ?? beforeObject)! });
+    await addToTally(trx, businessFileId, this.spec.plural, { records: RECORDS_ADDED[action], writes: 1 });
   }
 
   /** `outer`: a transaction of the caller's to create in (idempotent requests). `actor`: the API user. */
@@ -140,8 +145,7 @@ export class ResourceService {
       const now = nowToSecond();
       const id = await insertRecord(trx, this.spec, businessFileId, values, { createdAt: now, updatedAt: now }, actor);
       const created = (await findRecord(trx, this.spec, businessFileId, { id })) as Row;
-      await this.event(trx, businessFileId, id, 'create', actor, null, created);
-      await addToTally(trx, businessFileId, this.spec.plural, { records: 1, writes: 1 });
+      await this.recordWrite(trx, businessFileId, id, 'create', actor, null, created);
       return created;
     });
   }
@@ -158,8 +162,7 @@ export class ResourceService {
       if (isUnchanged(changes)) return current;
       await updateRecord(trx, this.spec, current.id, values, changes, { at: nowToSecond(), actor });
       const updated = (await findRecord(trx, this.spec, businessFileId, { id: current.id })) as Row;
-      await this.event(trx, businessFileId, current.id, 'update', actor, current, updated);
-      await addToTally(trx, businessFileId, this.spec.plural, { records: 0, writes: 1 });
+      await this.recordWrite(trx, businessFileId, current.id, 'update', actor, current, updated);
       return updated;
     });
   }
@@ -172,8 +175,7 @@ export class ResourceService {
       const problems = (await this.rules.deleteProblems?.(trx, businessFileId, current.id)) ?? [];
       if (problems.length > 0) throw new InvalidError(problems);
       await deleteRecord(trx, this.spec, businessFileId, current.id);
-      await this.event(trx, businessFileId, current.id, 'destroy', actor, current, null);
-      await addToTally(trx, businessFileId, this.spec.plural, { records: -1, writes: 1 });
+      await this.recordWrite(trx, businessFileId, current.id, 'destroy', actor, current, null);
     });
   }
 }

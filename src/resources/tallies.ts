@@ -2,7 +2,7 @@
 // been, kept in the writes' own transactions (table record_tallies). They give a list its
 // total_entries without a COUNT(*) over the business file (a million rows take ~100 ms on
 // MariaDB), and every process, on every database node, a cheap and exact "has anything been
-// written since?" for the counts it keeps (list-counts.ts).
+// written since?" for the filtered counts it keeps (ResourceService).
 //
 // The tally of one business file is split over SHARDS rows, each write adding to one of them
 // picked at random: concurrent writers (other MySQL connections, other Galera nodes) then
