@@ -19,6 +19,7 @@ import { LEASE_TABLE } from '../../src/db/migration-lease.js';
 import { migrations } from '../../db/migrations/index.js';
 import { LIST_CLOSE, LIST_OPEN } from '../support/contact-codec.js';
 import { contactXml, parseXml } from '../support/contacts.js';
+import { CONTENDED_CONTACT, expectOneReplacementKept, itemsReplacement } from '../support/contended-items.js';
 import { basic, request, type RequestOptions, type Response } from '../support/http.js';
 import { freePort, serve, type Served } from '../support/process.js';
 import { Receiver } from '../webhooks/receiver.js';
@@ -128,30 +129,12 @@ describe('on a 3-node Galera cluster', function () {
   });
 
   it('concurrent PUTs to one contact from different processes neither lose nor duplicate children', async () => {
-    const created = await via(0)('/1/contacts.xml', {
-      method: 'POST',
-      body: contactXml('Contended', '<contact_items><contact_item><type_id>23</type_id><value>+0</value></contact_item></contact_items>'),
-    });
+    const created = await via(0)('/1/contacts.xml', { method: 'POST', body: CONTENDED_CONTACT });
     const id = parseXml(created.text).contact[0].id;
     const keptId = parseXml(created.text).contact[0].contact_items.contact_item[0].id;
-    const setOf = (n: number) => [`+${n}-a`, `+${n}-b`, `+${n}-c`];
-    const answers = await Promise.all(
-      Array.from({ length: 16 }, (_, n) =>
-        via(n)(`/1/contacts/${id}.xml`, {
-          method: 'PUT',
-          body:
-            `<contact><contact_items><contact_item><id>${keptId}</id><value>+kept-${n}</value></contact_item>` +
-            setOf(n).map((v) => `<contact_item><type_id>24</type_id><value>${v}</value></contact_item>`).join('') +
-            '</contact_items></contact>',
-        }),
-      ),
-    );
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, n) => via(n)(`/1/contacts/${id}.xml`, { method: 'PUT', body: itemsReplacement(keptId, n) })));
     expect(answers.map((a) => a.status)).to.deep.equal(Array(16).fill(200));
-    const rows = await db('contact_items').where('contact_id', Number(id)).orderBy('id');
-    expect(rows).to.have.length(4);
-    expect(rows[0].id).to.equal(Number(keptId));
-    const n = Number(/^\+kept-(\d+)$/.exec(rows[0].value)?.[1]);
-    expect(rows.slice(1).map((r) => r.value)).to.deep.equal(setOf(n));
+    expectOneReplacementKept(await db('contact_items').where('contact_id', Number(id)).orderBy('id'), keptId);
   });
 
   it('one contact per Idempotency-Key when the same POST reaches the four processes at once', async () => {
