@@ -155,69 +155,62 @@ export async function webhookCost(
     }
     cost.rows = [...rows.values()];
 
-    if (options.burst > 0) {
+    /** Writes sent by `send`, then the wait until every delivery is done; the burst's figures. */
+    const burst = async (kind: string, writes: number, deliveredWithinMs: number, send: () => Promise<void>) => {
       const before = await receiver.stats();
-      process.stderr.write(`${engine}: burst of ${options.burst} writes\n`);
       const started = Date.now();
-      let next = 0;
-      const requests = work.PUT ?? work.POST;
-      await autocannon({
-        url: service.url,
-        connections: options.connections,
-        amount: options.burst,
-        requests: [
-          {
-            setupRequest: (req) => {
-              const r = requests[next++ % requests.length];
-              return {
-                ...req,
-                method: r.method as 'PUT',
-                path: r.path,
-                body: `<contact><job_title>Burst ${next}</job_title></contact>`,
-                headers: { Authorization: AUTH, 'Content-Type': 'application/xml' },
-              };
-            },
-          },
-        ],
-      });
+      await send();
       const ended = Date.now();
-      const done = await waitDelivered(databaseUrl, 120_000);
+      const done = await waitDelivered(databaseUrl, deliveredWithinMs);
       const finished = Date.now();
       await sleep(200);
       const after = await receiver.stats();
       cost.bursts.push({
-        kind: 'PUTs',
-        writes: options.burst,
+        kind,
+        writes,
         seconds: (ended - started) / 1000,
         lagSeconds: done ? (finished - ended) / 1000 : Infinity,
         delivered: after.count - before.count,
         outOfOrder: after.outOfOrder,
         repeated: after.repeated,
+      });
+    };
+
+    if (options.burst > 0) {
+      process.stderr.write(`${engine}: burst of ${options.burst} writes\n`);
+      let next = 0;
+      const requests = work.PUT ?? work.POST;
+      await burst('PUTs', options.burst, 120_000, async () => {
+        await autocannon({
+          url: service.url,
+          connections: options.connections,
+          amount: options.burst,
+          requests: [
+            {
+              setupRequest: (req) => {
+                const r = requests[next++ % requests.length];
+                return {
+                  ...req,
+                  method: r.method as 'PUT',
+                  path: r.path,
+                  body: `<contact><job_title>Burst ${next}</job_title></contact>`,
+                  headers: { Authorization: AUTH, 'Content-Type': 'application/xml' },
+                };
+              },
+            },
+          ],
+        });
       });
     }
 
     if (options.importBurst > 0) {
       // Changes committed all at once: an import of new contacts is one transaction with an event
       // each, so the deliveries start from a backlog of all of them.
-      const before = await receiver.stats();
       process.stderr.write(`${engine}: import of ${options.importBurst} contacts\n`);
       const body = `<contacts>${Array.from({ length: options.importBurst }, (_, i) => `<contact><last_name>Burst ${i}</last_name><job_title>Buyer</job_title></contact>`).join('')}</contacts>`;
-      const started = Date.now();
-      const res = await fetch(`${service.url}/1/contacts/import.xml`, { method: 'POST', headers: { Authorization: AUTH, 'Content-Type': 'application/xml' }, body });
-      if (res.status !== 200) throw new Error(`import burst: ${res.status} ${(await res.text()).slice(0, 300)}`);
-      const ended = Date.now();
-      const done = await waitDelivered(databaseUrl, 180_000);
-      const finished = Date.now();
-      await sleep(200);
-      const after = await receiver.stats();
-      cost.bursts.push({
-        kind: 'contacts imported',
-        writes: options.importBurst,
-        seconds: (ended - started) / 1000,
-        lagSeconds: done ? (finished - ended) / 1000 : Infinity,
-        delivered: after.count - before.count,
-        outOfOrder: after.outOfOrder,
-        repeated: after.repeated,
+      await burst('contacts imported', options.importBurst, 180_000, async () => {
+        const res = await fetch(`${service.url}/1/contacts/import.xml`, { method: 'POST', headers: { Authorization: AUTH, 'Content-Type': 'application/xml' }, body });
+        if (res.status !== 200) throw new Error(`import burst: ${res.status} ${(await res.text()).slice(0, 300)}`);
       });
     }
   } finally {
