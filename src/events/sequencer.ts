@@ -12,6 +12,7 @@
 // makes them take turns. SQLite needs none of this: it has one writer at a time, and positions
 // are given inside the write transaction (record.ts).
 import type { Knex } from 'knex';
+import { BackgroundLoop } from '../db/background-loop.js';
 import { engineOf } from '../db/connection.js';
 import { retryingTransaction } from '../db/transaction.js';
 
@@ -73,78 +74,38 @@ export async function sequenceBeforeRead(db: Knex): Promise<void> {
   while ((await sequencePending(db)) === SEQUENCE_BATCH);
 }
 
-/** Gathers the commits of a few milliseconds into one sequencing transaction. */
-const KICK_DELAY_MS = 2;
-
 /** A process's sequencer: runs after its own commits and every `pollMs`; MySQL only. */
 export class Sequencer {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private scheduled: NodeJS.Timeout | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private readonly loop: BackgroundLoop;
   private readonly unsubscribe: () => void;
-  private stopped = false;
-  private failing = false;
 
-  constructor(
-    private readonly db: Knex,
-    pollMs: number,
-    private readonly onSequenced: () => void,
-    private readonly log: (line: string) => void,
-  ) {
-    this.unsubscribe = onEventsCommitted(() => this.kick());
-    this.timer = setInterval(() => this.run(), pollMs);
-    this.timer.unref();
+  constructor(db: Knex, pollMs: number, onSequenced: () => void, log: (line: string) => void) {
+    this.loop = new BackgroundLoop(
+      {
+        label: 'events: sequencing',
+        pending: async () => (await db('events').whereNull('position').first('id')) !== undefined,
+        step: async () => {
+          const given = await sequencePending(db);
+          if (given > 0) onSequenced();
+          return given === SEQUENCE_BATCH;
+        },
+      },
+      pollMs,
+      log,
+    );
+    this.unsubscribe = onEventsCommitted(() => this.loop.kick());
   }
 
   static needed(db: Knex): boolean {
     return engineOf(db) === 'mysql';
   }
 
-  kick(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = setTimeout(() => {
-      this.scheduled = undefined;
-      this.run();
-    }, KICK_DELAY_MS);
-  }
-
-  /** Sequences until nothing is left; a call while running makes it go round once more. */
   run(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          // An indexed probe first: an idle process takes no lock on each poll.
-          if (!(await this.db('events').whereNull('position').first('id'))) continue;
-          let given: number;
-          do {
-            given = await sequencePending(this.db);
-            if (given > 0) this.onSequenced();
-          } while (given === SEQUENCE_BATCH && !this.stopped);
-        } while (this.again && !this.stopped);
-        this.failing = false;
-      } catch (error) {
-        // Once per outage (the database down), not on every poll.
-        if (!this.failing) this.log(`events: sequencing failed (${(error as { code?: string }).code ?? (error as Error).name}); retried on every poll`);
-        this.failing = true;
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.loop.run();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    clearTimeout(this.scheduled);
     this.unsubscribe();
-    await this.running;
+    await this.loop.stop();
   }
 }
