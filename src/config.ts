@@ -28,6 +28,8 @@ export interface Config {
   metricsToken?: string;
   /** METRICS_PORT: /metrics on a listener of its own, bound to HOST. */
   metricsPort?: number;
+  /** SEARCH_INDEXER=off: this process writes no search postings (MySQL; others, or a later start, do). Default on. */
+  searchIndexer?: boolean;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/contacts.sqlite3';
@@ -42,6 +44,13 @@ function logFormat(raw: string | undefined): LogFormat {
   if (raw === undefined || raw === '' || raw === 'plain') return 'plain';
   if (raw === 'json') return 'json';
   throw new Error(`LOG_FORMAT must be plain or json, got "${raw}"`);
+}
+
+function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`${name} must be on or off, got "${raw}"`);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,6 +69,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: env.METRICS_PORT ? positiveInt('METRICS_PORT', env.METRICS_PORT, 0, 1) : undefined,
     auth: readAuthOptions(env),
     events: readEventSettings(env),
+    searchIndexer: onOff('SEARCH_INDEXER', env.SEARCH_INDEXER, true),
   };
 }
 

@@ -10,12 +10,15 @@ import { connect } from './db/connection.js';
 import { isUniqueViolation } from './db/errors.js';
 import { migrateLatest } from './db/migrate.js';
 import { startEventWorkers } from './events/runtime.js';
+import { onEventsCommitted } from './events/sequencer.js';
 import { DEFAULT_EVENT_SETTINGS } from './events/settings.js';
 import { buildApp } from './http/app.js';
 import { createLog, type LogLine } from './http/log.js';
 import { XML_TYPE } from './http/respond.js';
 import { requestIdOf } from './http/request-id.js';
 import { startMetrics } from './metrics/service.js';
+import { RESOURCES } from './resources/index.js';
+import { startSearchIndexer } from './resources/search-trigrams.js';
 import { errorsDocument } from './xml/misc-writer.js';
 
 export interface RunningService {
@@ -77,6 +80,10 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
 
   // Sequencer, retention purge and webhook deliveries, in every process (WORKERS=N: each worker).
   const eventWorkers = startEventWorkers(db, eventSettings, print);
+  // The search indexer (MySQL), in every process: after this process's writes of records (each
+  // records an event) and on a poll for the writes of others (the CLI's imports among them).
+  const searchIndexer = config.searchIndexer === false ? undefined : startSearchIndexer(db, Object.values(RESOURCES), SEARCH_INDEX_POLL_MS, print);
+  const stopKicking = searchIndexer ? onEventsCommitted(() => searchIndexer.kick()) : () => {};
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -84,11 +91,17 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
       server.close(() => resolve());
       server.closeIdleConnections();
     })
-      .then(() => eventWorkers.stop())
+      .then(() => {
+        stopKicking();
+        return Promise.all([eventWorkers.stop(), searchIndexer?.stop()]);
+      })
       .then(() => metrics?.close())
       .then(() => db.destroy()));
   return { server, db, url, close };
 }
+
+/** How often each process looks for records other processes left for the search indexer. */
+const SEARCH_INDEX_POLL_MS = 1_000;
 
 /** Answers to requests Node cannot read, by its error code; anything else is a 400. */
 const CLIENT_ERRORS: Record<string, [status: number, message: string]> = {

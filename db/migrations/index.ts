@@ -10,6 +10,7 @@ import * as firmsAndDocumentFields from './20261206000001_firms_and_document_fie
 import * as createEventsAndWebhooks from './20261206000100_create_events_and_webhooks.js';
 import * as recordTallies from './20261207000001_record_tallies.js';
 import * as searchIndex from './20261207000002_search_index.js';
+import * as searchTrigrams from './20261207000003_search_trigrams.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261122000001_create_lookup_tables': createLookupTables,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261206000100_create_events_and_webhooks': createEventsAndWebhooks,
   '20261207000001_record_tallies': recordTallies,
   '20261207000002_search_index': searchIndex,
+  '20261207000003_search_trigrams': searchTrigrams,
 };

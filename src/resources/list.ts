@@ -7,13 +7,18 @@ import { selectRows } from '../db/select.js';
 import { toDbText } from '../time.js';
 import type { ListQuery } from './list-query.js';
 import { refFromRow, refSelect, type RecordRef } from './read.js';
+import { MARK_EVERY, nearestMark, type Marks } from './page-marks.js';
 import { searchCondition } from './search.js';
 import type { ResourceSpec } from './spec.js';
 
 type Db = Knex | Knex.Transaction;
 
-/** The WHERE clause of a list, on the table aliased `r`, with its bindings. */
-function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }, searchIndex = true): { sql: string; bindings: (string | number)[] } {
+/**
+ * The FROM and WHERE of a list: the records aliased `r` (on MySQL with q, the search index's
+ * candidates joined to them), and the conditions, with the bindings of both in order.
+ */
+function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }, searchIndex = true): { from: string; sql: string; bindings: (string | number)[] } {
+  let from = `${spec.plural} r`;
   const parts = ['r.business_file_id = ?'];
   const bindings: (string | number)[] = [businessFileId];
   if (scope) {
@@ -33,11 +38,15 @@ function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery[
     bindings.push(toDbText(f.updatedSince));
   }
   if (f.q) {
-    const search = searchCondition(engineOf(db as Knex), spec, f.q, searchIndex);
+    const search = searchCondition(engineOf(db as Knex), spec, businessFileId, f.q, searchIndex);
     parts.push(search.sql);
     bindings.push(...search.bindings);
+    if (search.from) {
+      from = search.from.sql;
+      bindings.unshift(...search.from.bindings);
+    }
   }
-  return { sql: parts.join(' AND '), bindings };
+  return { from, sql: parts.join(' AND '), bindings };
 }
 
 /** How many records a page may be looked for among, in order, instead of through the search index. */
@@ -47,6 +56,8 @@ const SCAN_FOR_PAGE = 20_000;
 export interface ListSize {
   total: number;
   records: number;
+  /** The page marks of this list in a direction, kept while the business file sees no write (page-marks.ts). */
+  marks?: (direction: 'asc' | 'desc') => Marks;
 }
 
 /** A list's scope beyond the business file: a firm's contacts. */
@@ -54,7 +65,7 @@ export type Scope = { column: string; value: number };
 
 export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: number, filters: ListQuery['filters'], scope?: Scope): Promise<number> {
   const w = where(db, spec, businessFileId, filters, scope);
-  const [row] = await selectRows<{ n: number | string }>(db, `SELECT COUNT(*) AS n FROM ${spec.plural} r WHERE ${w.sql}`, w.bindings);
+  const [row] = await selectRows<{ n: number | string }>(db, `SELECT COUNT(*) AS n FROM ${w.from} WHERE ${w.sql}`, w.bindings);
   return Number(row?.n ?? 0);
 }
 
@@ -83,7 +94,26 @@ export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: numbe
   const dense = size !== undefined && size.total > 0 && ((offset + limit) * size.records) / size.total <= SCAN_FOR_PAGE;
   const w = where(db, spec, businessFileId, q.filters, scope, !dense);
   const orderBy = (by: typeof sort) => by.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
-  const sql = `${refSelect(spec, `(SELECT r.id FROM ${spec.plural} r WHERE ${w.sql} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?)`)} ORDER BY ${orderBy(q.sort)}`;
+  if (size?.marks && sort.length === 1 && sort[0].field === 'id' && offset >= MARK_EVERY) {
+    // In id order, from the mark at or before the offset: the page skips fewer than MARK_EVERY.
+    const direction = sort[0].direction;
+    const from = direction === 'desc' ? 'r.id <= ?' : 'r.id >= ?';
+    const marks = size.marks(direction);
+    const at = Math.floor(offset / MARK_EVERY) * MARK_EVERY;
+    if (!marks.has(at)) {
+      const [known, knownId] = nearestMark(marks, at);
+      const sql = `SELECT r.id AS id FROM ${w.from} WHERE ${w.sql}${knownId === undefined ? '' : ` AND ${from}`} ORDER BY r.id ${direction === 'desc' ? 'DESC' : 'ASC'} LIMIT 1 OFFSET ?`;
+      const [mark] = await selectRows<{ id: number | string }>(db, sql, [...w.bindings, ...(knownId === undefined ? [] : [knownId]), at - known]);
+      if (mark) marks.set(at, Number(mark.id));
+    }
+    const markId = marks.get(at);
+    if (markId !== undefined) {
+      w.sql += ` AND ${from}`;
+      w.bindings.push(markId);
+      offset -= at;
+    }
+  }
+  const sql = `${refSelect(spec, `(SELECT r.id FROM ${w.from} WHERE ${w.sql} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?)`)} ORDER BY ${orderBy(q.sort)}`;
   const rows = await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [...w.bindings, limit, offset]);
   return rows.map(refFromRow);
 }

@@ -16,6 +16,7 @@ import { draftForCreate, draftForUpdate, type Input } from './draft.js';
 import { etagOf, ifMatchAccepts } from './etag.js';
 import { countRecords, listRefs, type ListSize, type Scope } from './list.js';
 import type { ListQuery } from './list-query.js';
+import { PageMarks } from './page-marks.js';
 import { findRecord, findRecords, findRef, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
 import type { ResourceSpec, Row } from './spec.js';
 import { checkRecord, type Draft, type Values } from './validate.js';
@@ -48,6 +49,7 @@ const unfiltered = (f: ListQuery['filters']) => Object.keys(f.anyOf).length === 
 
 export class ResourceService {
   private readonly counts = new Map<string, { writes: number; total: number }>();
+  private readonly pageMarks = new PageMarks();
 
   constructor(
     private readonly db: Knex,
@@ -64,18 +66,19 @@ export class ResourceService {
    * total_entries of a list, and the business file's records: the business file's tally when
    * nothing narrows the list; else a count, counted again only after a write to the business
    * file. The tally is read first: a write committed during the count then moves it past what
-   * the kept count is filed under.
+   * the kept count is filed under. The list's page marks are kept under the same count.
    */
   private async size(businessFileId: number, query: ListQuery, scope?: Scope): Promise<ListSize> {
     const tally = await readTally(this.db, businessFileId, this.spec.plural);
-    if (!scope && unfiltered(query.filters)) return { total: tally.records, records: tally.records };
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
+    const marks = (direction: string) => this.pageMarks.of(`${key} ${direction}`, tally.writes);
+    if (!scope && unfiltered(query.filters)) return { total: tally.records, records: tally.records, marks };
     const kept = this.counts.get(key);
-    if (kept?.writes === tally.writes) return { total: kept.total, records: tally.records };
+    if (kept?.writes === tally.writes) return { total: kept.total, records: tally.records, marks };
     const total = await countRecords(this.db, this.spec, businessFileId, query.filters, scope);
     if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
     this.counts.set(key, { writes: tally.writes, total });
-    return { total, records: tally.records };
+    return { total, records: tally.records, marks };
   }
 
   async list(businessFileId: number, query: ListQuery, scope?: Scope): Promise<Page> {

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { toDbText } from '../time.js';
 import type { ChildChanges, RecordChanges } from './changes.js';
 import { childRow, firstVersion, recordColumns, type Stamp } from './rows.js';
+import { forgetRecord, pendingColumns } from './search-trigrams.js';
 import type { CollectionSpec, ResourceSpec } from './spec.js';
 import type { ChildValues, Values } from './validate.js';
 
@@ -73,11 +74,12 @@ async function applyChildChanges(db: Db, c: CollectionSpec, parentId: number, ch
 export async function updateRecord(db: Db, spec: ResourceSpec, id: number, next: Values, changes: RecordChanges, stamp: Stamp): Promise<void> {
   await db(spec.plural)
     .where('id', id)
-    .update({ ...recordColumns(spec, next), ...keptAuthors(spec, {}, undefined, stamp.actor), updated_at: toDbText(stamp.at), version: db.raw('version + 1') });
+    .update({ ...recordColumns(spec, next), ...pendingColumns(db), ...keptAuthors(spec, {}, undefined, stamp.actor), updated_at: toDbText(stamp.at), version: db.raw('version + 1') });
   for (const c of spec.collections) await applyChildChanges(db, c, id, changes.collections[c.name], stamp);
 }
 
-export async function deleteRecord(db: Db, spec: ResourceSpec, businessFileId: number, id: number): Promise<boolean> {
+export async function deleteRecord(db: Knex.Transaction, spec: ResourceSpec, businessFileId: number, id: number): Promise<boolean> {
+  await forgetRecord(db, spec, businessFileId, id);
   return (await db(spec.plural).where({ id, business_file_id: businessFileId }).del()) > 0;
 }
 
@@ -88,7 +90,7 @@ export async function deleteRecord(db: Db, spec: ResourceSpec, businessFileId: n
 export async function replaceRecord(db: Db, spec: ResourceSpec, id: number, next: Values, times: Times, actor: number | null): Promise<void> {
   await db(spec.plural)
     .where('id', id)
-    .update({ ...recordColumns(spec, next), ...keptAuthors(spec, next, actor, actor), created_at: toDbText(times.createdAt), updated_at: toDbText(times.updatedAt), version: db.raw('version + 1') });
+    .update({ ...recordColumns(spec, next), ...pendingColumns(db), ...keptAuthors(spec, next, actor, actor), created_at: toDbText(times.createdAt), updated_at: toDbText(times.updatedAt), version: db.raw('version + 1') });
   for (const c of spec.collections) await db(c.name).where(c.parentColumn, id).del();
   await insertChildren(db, spec, [{ id, values: next, stamp: { at: times.updatedAt, actor } }]);
 }

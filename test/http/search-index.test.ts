@@ -3,13 +3,17 @@
 // an oracle computed here from the contacts' JSON, on records imported (with and without ids),
 // created, changed and deleted through the API, for q of every length, matching none, one or
 // many, with LIKE's and FTS5's special characters. Both engines answer the same, as each
-// answers exactly what the oracle says.
+// answers exactly what the oracle says. On MySQL, whose postings a background indexer writes,
+// in each state a record can be in: not indexed yet, indexed, and changed after it was indexed
+// (the server runs without an indexer; the test runs the indexer's transactions itself).
 import { expect } from 'chai';
 import { generateContacts, renderContact } from '../../fixtures/generate.js';
 import { LIST_CLOSE, LIST_OPEN } from '../support/contact-codec.js';
 import { contactXml, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { TestServer, type Tenant } from '../support/server.js';
+import { CONTACT } from '../../src/resources/index.js';
+import { indexPending, trigramTable } from '../../src/resources/search-trigrams.js';
 
 type Json = Record<string, unknown> & { id: number };
 
@@ -31,7 +35,7 @@ forEachEngine((engine) => {
     const all: Json[] = [];
 
     before(async () => {
-      server = await TestServer.start(engine);
+      server = await TestServer.start(engine, [], { searchIndexer: false });
       t = await server.tenant();
       const as = server.as(t);
       // Ids are global keys (children's too): the file's start past every id in the database.
@@ -70,7 +74,8 @@ forEachEngine((engine) => {
       return { ids: body.contacts.map((c) => c.id), total: Number(body.pagination.total_entries) };
     }
 
-    it('finds exactly the contacts whose fields contain q, for q of every length and kind', async () => {
+    /** Every query of a list of q of every length and kind answers exactly what the oracle says. */
+    async function expectOracle(): Promise<void> {
       const word = (c: Json, f: string) => String(c[f] ?? '');
       const sample = all.filter((c) => word(c, 'last_name').length >= 6);
       const queries = [
@@ -89,14 +94,82 @@ forEachEngine((engine) => {
         expect(got.ids, `q=${JSON.stringify(q)}`).to.deep.equal(expected);
         expect(got.total, `total of q=${JSON.stringify(q)}`).to.equal(expected.length);
       }
+    }
+
+    const mysql = engine.name === 'mysql';
+    const pending = async () => Number((await server.db('contacts').where({ business_file_id: t.bf, search_pending: 1 }).count({ n: '*' }).first())?.n);
+    const postings = async () => Number((await server.db(trigramTable(CONTACT)).where({ business_file_id: t.bf }).count({ n: '*' }).first())?.n);
+    /** What the server's indexer does, run here: until nothing of the business file is pending. */
+    async function indexAll(): Promise<void> {
+      while ((await indexPending(server.db, CONTACT)) > 0);
+      expect(await pending()).to.equal(0);
+    }
+
+    it('finds exactly the contacts whose fields contain q, for q of every length and kind', async () => {
+      if (mysql) expect(await pending(), 'records not indexed yet').to.equal(all.length);
+      await expectOracle();
+    });
+
+    it('finds the same once the records are indexed (MySQL: through the postings)', async function () {
+      if (!mysql) this.skip();
+      await indexAll();
+      expect(await postings()).to.be.greaterThan(all.length * 20);
+      await expectOracle();
+    });
+
+    it('finds a record changed after it was indexed by its new text only, before and after it is indexed again', async () => {
+      if (mysql) await indexAll();
+      const target = all.find((c) => String(c.last_name ?? '').length >= 6)!;
+      const oldName = String(target.last_name).toLowerCase();
+      await server.as(t)(`/${t.bf}/contacts/${target.id}.xml`, { method: 'PUT', body: '<contact><last_name>Qwertzuiop</last_name></contact>' });
+      const check = async () => {
+        expect((await found('wertzu')).ids).to.deep.equal([target.id]);
+        expect((await found(oldName)).ids).to.not.include(target.id);
+      };
+      if (mysql) expect(await pending()).to.equal(1);
+      await check();
+      if (mysql) await indexAll();
+      await check();
+      target.last_name = 'Qwertzuiop';
     });
 
     it('no longer finds a deleted contact or the old text of a changed one', async () => {
       expect((await found('x')).ids.length).to.equal(all.filter((c) => searchable(c).some((v) => v.includes('x'))).length);
       const before = await found('zyxwv');
       expect(before.ids).to.have.length(1);
+      if (mysql) await indexAll();
       await server.as(t)(`/${t.bf}/contacts/${before.ids[0]}.xml`, { method: 'DELETE' });
       expect(await found('zyxwv')).to.deep.equal({ ids: [], total: 0 });
+      // its postings went with it (MySQL)
+      if (mysql) expect(await server.db(trigramTable(CONTACT)).where({ business_file_id: t.bf, record_id: before.ids[0] }).first()).to.equal(undefined);
+    });
+  });
+});
+
+forEachEngine((engine) => {
+  describe(`the service's search indexer (${engine.name})`, function () {
+    this.timeout(60_000);
+    let server: TestServer;
+    before(async () => (server = await TestServer.start(engine)));
+    after(() => server.stop());
+
+    it('indexes what is imported and changed on its own, and q finds it by its postings', async function () {
+      if (engine.name !== 'mysql') this.skip();
+      const t = await server.tenant();
+      const as = server.as(t);
+      const max = Number((await server.db('contacts').max({ m: 'id' }).first())?.m ?? 0) + 500_000;
+      let doc = LIST_OPEN;
+      for (const c of generateContacts(40, { seed: 21, firstId: max })) doc += renderContact(c, true);
+      expect((await as(`/${t.bf}/contacts/import.xml`, { method: 'POST', body: doc + LIST_CLOSE })).status).to.equal(200);
+      await as(`/${t.bf}/contacts/${max}.xml`, { method: 'PUT', body: '<contact><last_name>Indexedbyitself</last_name></contact>' });
+      const deadline = Date.now() + 20_000;
+      const pending = async () => (await server.db('contacts').where({ business_file_id: t.bf, search_pending: 1 }).first('id')) !== undefined;
+      while ((await pending()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await pending(), 'records still pending after 20 s').to.equal(false);
+      const postings = await server.db(trigramTable(CONTACT)).where({ business_file_id: t.bf, record_id: max }).count({ n: '*' }).first();
+      expect(Number(postings?.n)).to.be.greaterThan(10);
+      const res = await as(`/${t.bf}/contacts.json?q=byitself`);
+      expect((JSON.parse(res.text) as { contacts: Json[] }).contacts.map((c) => c.id)).to.deep.equal([max]);
     });
   });
 });
