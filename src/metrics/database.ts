@@ -17,8 +17,26 @@ interface TarnPool {
 /** The databases of the services running in this process (one, except in tests). */
 const databases = new Set<Knex>();
 
-/** For metrics read from the database when scraped (events.ts). */
-export const measuredDatabases = (): ReadonlySet<Knex> => databases;
+/**
+ * The `collect` of a gauge read from the database when scraped (events.ts, search.ts): the
+ * largest value `read` gives over this process's databases (the same in every process, so the
+ * cluster aggregate takes the largest too); none when no database answers, rather than a
+ * failed scrape.
+ */
+export function largestOverDatabases(read: (db: Knex) => Promise<number>) {
+  return async function (this: { reset(): void; set(value: number): void }) {
+    this.reset();
+    let largest: number | undefined;
+    for (const db of databases) {
+      try {
+        largest = Math.max(largest ?? 0, await read(db));
+      } catch {
+        // unreachable now: /health and the query metrics say so
+      }
+    }
+    if (largest !== undefined) this.set(largest);
+  };
+}
 
 function poolGauge(name: string, help: string, read: (pool: TarnPool) => number) {
   return gauge(name, help, {

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { fromDbText } from '../time.js';
 import { counter, gauge } from './registry.js';
-import { measuredDatabases } from './database.js';
+import { largestOverDatabases } from './database.js';
 
 export type DeliveryOutcome = 'delivered' | 'http_error' | 'failed';
 
@@ -34,24 +34,8 @@ async function oldestPendingSeconds(db: Knex): Promise<number> {
   return row?.oldest ? Math.max(0, (Date.now() - fromDbText(row.oldest).getTime()) / 1000) : 0;
 }
 
-/** The largest value `read` gives over this process's databases; none when none answers. */
-function fromDatabases(read: (db: Knex) => Promise<number>) {
-  return async function (this: { reset(): void; set(value: number): void }) {
-    this.reset();
-    let largest: number | undefined;
-    for (const db of measuredDatabases()) {
-      try {
-        largest = Math.max(largest ?? 0, await read(db));
-      } catch {
-        // unreachable now: /health and the query metrics say so
-      }
-    }
-    if (largest !== undefined) this.set(largest);
-  };
-}
-
-gauge('contacts_events_newest_id', 'The id of the newest change event visible in the feed.', { aggregator: 'max', collect: fromDatabases(newestEventId) });
+gauge('contacts_events_newest_id', 'The id of the newest change event visible in the feed.', { aggregator: 'max', collect: largestOverDatabases(newestEventId) });
 gauge('contacts_webhook_oldest_pending_seconds', 'Age of the oldest event a webhook endpoint has not received yet (0: none pending).', {
   aggregator: 'max',
-  collect: fromDatabases(oldestPendingSeconds),
+  collect: largestOverDatabases(oldestPendingSeconds),
 });

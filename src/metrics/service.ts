@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import { askPrimary, joinClusterMetrics } from './cluster.js';
 import { measureDatabase } from './database.js';
+import './search.js'; // registers the search index gauge
 import { closeServer, listenMetrics, type MetricsSource } from './endpoint.js';
 import { enableDefaultMetrics, registry } from './registry.js';
 

@@ -8,7 +8,7 @@ import { toDbText } from '../time.js';
 import type { ListQuery } from './list-query.js';
 import { refFromRow, refSelect, type RecordRef } from './read.js';
 import { MARK_EVERY, nearestMark, type Marks } from './page-marks.js';
-import { searchCondition } from './search.js';
+import { searchCondition, type SearchUse } from './search.js';
 import type { ResourceSpec } from './spec.js';
 
 type Db = Knex | Knex.Transaction;
@@ -17,7 +17,7 @@ type Db = Knex | Knex.Transaction;
  * The FROM and WHERE of a list: the records aliased `r` (on MySQL with q, the search index's
  * candidates joined to them), and the conditions, with the bindings of both in order.
  */
-function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope?: { column: string; value: number }, searchIndex = true): { from: string; sql: string; bindings: (string | number)[] } {
+function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope: { column: string; value: number } | undefined, use: SearchUse): { from: string; sql: string; bindings: (string | number)[] } {
   let from = `${spec.plural} r`;
   const parts = ['r.business_file_id = ?'];
   const bindings: (string | number)[] = [businessFileId];
@@ -38,7 +38,7 @@ function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery[
     bindings.push(toDbText(f.updatedSince));
   }
   if (f.q) {
-    const search = searchCondition(engineOf(db as Knex), spec, businessFileId, f.q, searchIndex);
+    const search = searchCondition(engineOf(db as Knex), spec, businessFileId, f.q, use);
     parts.push(search.sql);
     bindings.push(...search.bindings);
     if (search.from) {
@@ -64,7 +64,7 @@ export interface ListSize {
 export type Scope = { column: string; value: number };
 
 export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: number, filters: ListQuery['filters'], scope?: Scope): Promise<number> {
-  const w = where(db, spec, businessFileId, filters, scope);
+  const w = where(db, spec, businessFileId, filters, scope, 'count');
   const [row] = await selectRows<{ n: number | string }>(db, `SELECT COUNT(*) AS n FROM ${w.from} WHERE ${w.sql}`, w.bindings);
   return Number(row?.n ?? 0);
 }
@@ -92,7 +92,7 @@ export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: numbe
   // A q that many records match is found quicker by reading the records in order until the page
   // is full than through the search index, which gives every match before the first is used.
   const dense = size !== undefined && size.total > 0 && ((offset + limit) * size.records) / size.total <= SCAN_FOR_PAGE;
-  const w = where(db, spec, businessFileId, q.filters, scope, !dense);
+  const w = where(db, spec, businessFileId, q.filters, scope, dense ? 'scan' : 'page');
   const orderBy = (by: typeof sort) => by.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
   if (size?.marks && sort.length === 1 && sort[0].field === 'id' && offset >= MARK_EVERY) {
     // In id order, from the mark at or before the offset: the page skips fewer than MARK_EVERY.

@@ -26,11 +26,20 @@ const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
 /** Trigrams the index is asked for: at most this many, spread over q, the first and last included. */
 const TRIGRAMS_ASKED = 4;
 /**
- * On MySQL more: the join of the posting lists is driven by the shortest, and among eight the
- * shortest is shorter (an e-mail address of common names at 200,000 contacts: 8 ms with four
- * trigrams, 1.8 ms with eight; a q that a fifth of the records match: 380 and 440 ms).
+ * On MySQL, for a page: more. The join of the posting lists is driven by the shortest, and among
+ * eight the shortest is shorter (an e-mail address of common names at 200,000 contacts: 8 ms
+ * with four trigrams, 1.8 ms with eight). For a count: two, the first and the last. Every match
+ * is counted, and each trigram joined costs a lookup per candidate: a q that a fifth of 200,000
+ * records match is counted in 215 ms with two, 380 with four, 440 with eight (a million: the
+ * query deadline).
  */
-const MYSQL_TRIGRAMS_ASKED = 8;
+const MYSQL_TRIGRAMS_ASKED = { page: 8, count: 2 };
+
+/**
+ * What q's condition serves: a `count` of every match, a `page` of the first few, or a page
+ * read in order with the LIKE alone, no index (`scan`: when many records match).
+ */
+export type SearchUse = 'count' | 'page' | 'scan';
 
 /**
  * The trigrams of q the index is asked for: a few, spread over q (every one of them for a short
@@ -63,12 +72,12 @@ export interface SearchClause {
   bindings: (string | number)[];
 }
 
-export function searchCondition(engine: Engine, spec: ResourceSpec, businessFileId: number, q: string, useIndex = true): SearchClause {
+export function searchCondition(engine: Engine, spec: ResourceSpec, businessFileId: number, q: string, use: SearchUse): SearchClause {
   const text = q.toLowerCase();
   const like = { sql: `r.search_text LIKE ? ESCAPE '!'`, bindings: [likePattern(text)] };
-  if (!useIndex || !indexable(text)) return like;
+  if (use === 'scan' || !indexable(text)) return like;
   if (engine === 'mysql') {
-    const candidates = candidatesQuery(spec, businessFileId, askedTrigrams(text, MYSQL_TRIGRAMS_ASKED));
+    const candidates = candidatesQuery(spec, businessFileId, askedTrigrams(text, MYSQL_TRIGRAMS_ASKED[use]));
     // The candidates first (STRAIGHT_JOIN): they are what is small, the records are read by id.
     return { from: { sql: `(${candidates.sql}) found STRAIGHT_JOIN ${spec.plural} r ON r.id = found.id`, bindings: candidates.bindings }, ...like };
   }

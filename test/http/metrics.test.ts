@@ -1,6 +1,6 @@
 // GET /metrics (Prometheus text format, prom-client): served on the API port only with
 // METRICS_TOKEN (bearer, checked), or on METRICS_PORT; counters that move with the requests,
-// the database, the rendered-contact cache and the import; labels that never carry ids or
+// the database, the rendered-contact cache, the import and the search index; labels that never carry ids or
 // query strings.
 import { expect } from 'chai';
 import { createServer } from 'node:http';
@@ -10,6 +10,8 @@ import { request, type Response } from '../support/http.js';
 import { freePort } from '../support/process.js';
 import { TestServer, type Tenant } from '../support/server.js';
 import { parseMetrics, sampleOf, type Samples } from '../support/metrics.js';
+import { CONTACT, FIRM } from '../../src/resources/index.js';
+import { indexPending } from '../../src/resources/search-trigrams.js';
 
 const TOKEN = 'metrics-token-0123456789';
 const bearer = `Bearer ${TOKEN}`;
@@ -150,6 +152,27 @@ forEachEngine((engine) => {
       expect(delta(before, after, 'contacts_import_files_total', { outcome: 'written' })).to.equal(1);
       expect(delta(before, after, 'contacts_import_files_total', { outcome: 'invalid' })).to.equal(1);
       expect(delta(before, after, 'contacts_import_files_total', { outcome: 'dry_run' })).to.equal(1);
+    });
+  });
+
+  describe('search index metric', () => {
+    it('shows the records waiting for the search indexer (MySQL), 0 once indexed and on SQLite', async () => {
+      const server = await TestServer.start(engine, [], { metricsToken: TOKEN, searchIndexer: false });
+      try {
+        const scrape = async () => sampleOf(parseMetrics((await server.request('/metrics', { auth: bearer })).text), 'contacts_search_pending_records');
+        const t = await server.tenant();
+        const body = `<contacts>${contactXml('PendingA')}${contactXml('PendingB')}${contactXml('PendingC')}</contacts>`.replace(/<\?xml[^>]*>/g, '');
+        expect((await server.as(t)(`/${t.bf}/contacts/import.xml`, { method: 'POST', body })).status).to.equal(200);
+        if (engine.name === 'sqlite') {
+          expect(await scrape()).to.equal(0);
+          return;
+        }
+        expect(await scrape()).to.be.at.least(3);
+        while ((await indexPending(server.db, CONTACT)) > 0 || (await indexPending(server.db, FIRM)) > 0);
+        expect(await scrape()).to.equal(0);
+      } finally {
+        await server.stop();
+      }
     });
   });
 
