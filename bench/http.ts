@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateContacts, renderContact } from '../fixtures/generate.js';
 import { connect } from '../src/db/connection.js';
-import { freshMysql, record, seed, startCeiling, startService, type BenchRequest, type Child, type LoadResult } from './support.js';
+import { freshMysql, record, searchIndexBuilt, seed, startCeiling, startService, type BenchRequest, type Child, type LoadResult } from './support.js';
 import { webhookCost, webhookCostTable, type WebhookCost } from './events.js';
 import { requireWrk, wrkLoad, type WrkOptions } from './wrk.js';
 
@@ -158,6 +158,7 @@ async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Pr
   const work = Object.fromEntries(Object.entries(all).filter(([name]) => !only || only.includes(name)));
 
   const service = await startService(databaseUrl, WORKERS);
+  await searchIndexBuilt(databaseUrl);
   const recording = join(dir, `${engine}-answers.json`);
   const engineRows: Row[] = [];
   try {

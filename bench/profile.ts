@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, freshMysql, seed, type BenchRequest } from './support.js';
+import { freePort, freshMysql, searchIndexBuilt, seed, type BenchRequest } from './support.js';
 import { requireWrk, wrkLoad } from './wrk.js';
 
 const { values } = parseArgs({
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((res) => child.stdout.on('data', (d) => String(d).includes('listening on') && res()));
+  await searchIndexBuilt(url); // the profile is of the requests, not of the indexer after the seed
   const options = { threads: Number(values.threads), connections: Number(values.connections) };
   await wrkLoad(`http://127.0.0.1:${port}`, requests, { ...options, seconds: 2 });
   const result = await wrkLoad(`http://127.0.0.1:${port}`, requests, { ...options, seconds: Number(values.seconds) });

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import knex, { type Knex } from 'knex';
 import { writeImportFile } from '../fixtures/generate.js';
-import { AUTH, freshMysql, LOGIN, PASSWORD, startService } from './support.js';
+import { AUTH, freshMysql, LOGIN, PASSWORD, searchIndexBuilt, startService } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -153,7 +153,7 @@ async function runSize(engine: string, url: string, n: number, others: string): 
   const service = await startService(url, 1);
   const ms = new Map<string, number>();
   try {
-    const indexSeconds = await searchIndexBuilt(db);
+    const indexSeconds = await searchIndexBuilt(url);
     if (indexSeconds > 0) console.log(`  search index (MySQL postings) built by the service in ${indexSeconds.toFixed(0)} s`);
     imported.indexSeconds = indexSeconds;
     for (const p of await probes(db, n)) ms.set(p.label, await measure(service.url, p));
@@ -162,19 +162,6 @@ async function runSize(engine: string, url: string, n: number, others: string): 
     await db.destroy();
   }
   return { import: imported, ms };
-}
-
-/**
- * MySQL: the seconds until the service's search indexer has indexed every imported record (it
- * starts with the service; 0 on SQLite, whose FTS5 index the import itself writes). The probes
- * are of the indexed state; a q before it is answered too, by the LIKE over what is pending.
- */
-async function searchIndexBuilt(db: Knex): Promise<number> {
-  if (db.client.config.client !== 'mysql2') return 0;
-  const started = performance.now();
-  const pending = async () => (await db('contacts').where('search_pending', 1).first('id')) || (await db('firms').where('search_pending', 1).first('id'));
-  while (await pending()) await new Promise((r) => setTimeout(r, 500));
-  return (performance.now() - started) / 1000;
 }
 
 function startMariadb(): { url: string; stop: () => void } {

@@ -21,6 +21,24 @@ const CLI = resolve('dist/src/cli/main.js');
 
 export { freePort };
 
+/**
+ * MySQL: the seconds until a running service's search indexer has indexed every record written
+ * (0 on SQLite, whose FTS5 index the writes keep themselves). A benchmark waits for it so that
+ * it measures the indexed state, not requests sharing the database with the indexer.
+ */
+export async function searchIndexBuilt(databaseUrl: string): Promise<number> {
+  if (!databaseUrl.startsWith('mysql')) return 0;
+  const db = knex({ client: 'mysql2', connection: databaseUrl });
+  const started = performance.now();
+  try {
+    const pending = async () => (await db('contacts').where('search_pending', 1).first('id')) || (await db('firms').where('search_pending', 1).first('id'));
+    while (await pending()) await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await db.destroy();
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** A fresh MySQL database next to the configured one. */
 export async function freshMysql(base: string, name: string): Promise<string> {
   const admin = knex({ client: 'mysql2', connection: base });
