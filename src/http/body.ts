@@ -32,6 +32,27 @@ export function requireXmlBody(ctx: AppContext): void {
   if (bodyKind(ctx) !== 'xml') throw new UnsupportedMediaTypeError('Content-Type must be application/xml or text/xml.');
 }
 
+/**
+ * Reads what is left of a body stream that its reader gave up on (an import refused at its
+ * first bad record) and drops it, up to the stream's own limit: Node otherwise closes the
+ * connection after the answer while it still says keep-alive, and a client that sends its next
+ * request on it at once is reset. Past the limit the stream throws its 413, which closes the
+ * connection as every 413 does.
+ */
+export async function discardRest(body: AsyncGenerator<Buffer>): Promise<void> {
+  // (the reader read through `unclosable(body)`, so its early exit left `body` open)
+  try {
+    while (!(await body.next()).done);
+  } catch {
+    // past the limit, or the client went away: the connection closes
+  }
+}
+
+/** `body` for a reader whose early exit (a for-await left by a throw) must not close it. */
+export function unclosable(body: AsyncGenerator<Buffer>): AsyncIterable<Buffer> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => body.next() }) };
+}
+
 /** The request body as a stream of chunks, refused with 413 past `limit` bytes. */
 export async function* limitedBody(ctx: AppContext, limit: number): AsyncGenerator<Buffer> {
   const declared = Number(ctx.get('Content-Length') || 0);

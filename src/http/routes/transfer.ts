@@ -11,7 +11,7 @@ import { describeInvalid, importFile } from '../../import/importer.js';
 import type { ResourceSpec } from '../../resources/spec.js';
 import { importSummaryDocument } from '../../xml/import-writer.js';
 import { businessFileOf } from '../auth.js';
-import { limitedBody, requireXmlBody } from '../body.js';
+import { discardRest, limitedBody, requireXmlBody, unclosable } from '../body.js';
 import { profileOf, XML_TYPE } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
 
@@ -40,7 +40,14 @@ export function transferRoutes(router: Router<AppState>, db: Knex, spec: Resourc
     const businessFileId = businessFileOf(ctx);
     requireXmlBody(ctx);
     const options = { businessFileId, lookups, dryRun: flag(ctx, 'dry_run'), strict: flag(ctx, 'strict'), expect: spec.plural, userId: ctx.state.user?.id ?? null };
-    const report = await importFile(limitedBody(ctx, IMPORT_BODY_LIMIT), db, options);
+    const body = limitedBody(ctx, IMPORT_BODY_LIMIT);
+    let report;
+    try {
+      report = await importFile(unclosable(body), db, options);
+    } catch (error) {
+      await discardRest(body);
+      throw error;
+    }
     if (report.invalid.length > 0) throw new InvalidError(report.invalid.flatMap((r) => describeInvalid(r, spec.plural)));
     ctx.type = XML_TYPE;
     ctx.body = importSummaryDocument(report);
