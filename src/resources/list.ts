@@ -1,6 +1,6 @@
 // A page of records of any resource: its size (the tally, or a count kept until the next write)
 // and one query for the page's ids and stamps (their renderings are cached; read.ts findRecords
-// loads those that are not).
+// loads those that are not), narrowed by q's search index and, deep in id order, a page mark.
 import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
 import { selectRows } from '../db/select.js';
@@ -70,11 +70,33 @@ export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: n
 }
 
 /**
+ * In id order: narrows `w` to the records from the mark at or before `offset` on (finding the
+ * mark, from the nearest one before it, if this process has not yet), and returns the offset
+ * left from there, under MARK_EVERY.
+ */
+async function startFromMark(db: Db, w: ReturnType<typeof where>, direction: 'asc' | 'desc', marks: Marks, offset: number): Promise<number> {
+  const from = direction === 'desc' ? 'r.id <= ?' : 'r.id >= ?';
+  const at = Math.floor(offset / MARK_EVERY) * MARK_EVERY;
+  if (!marks.has(at)) {
+    const [known, knownId] = nearestMark(marks, at);
+    const sql = `SELECT r.id AS id FROM ${w.from} WHERE ${w.sql}${knownId === undefined ? '' : ` AND ${from}`} ORDER BY r.id ${direction === 'desc' ? 'DESC' : 'ASC'} LIMIT 1 OFFSET ?`;
+    const [mark] = await selectRows<{ id: number | string }>(db, sql, [...w.bindings, ...(knownId === undefined ? [] : [knownId]), at - known]);
+    if (mark) marks.set(at, Number(mark.id));
+  }
+  const markId = marks.get(at);
+  if (markId === undefined) return offset;
+  w.sql += ` AND ${from}`;
+  w.bindings.push(markId);
+  return offset - at;
+}
+
+/**
  * The refs of a list's page, in two steps: the page's ids alone first, from the index of the
  * sort (it holds the id: no row is read for the rows skipped), then the refs of those ids only
  * (a contact's firm version, a firm's contacts count). A page in the far half of a list whose
  * `total` is known is read from the other end, in the opposite order, and turned round: the
- * last page of a million costs what the first costs.
+ * last page of a million costs what the first costs. A deep page in id order starts from a page
+ * mark (page-marks.ts): the middle page of a million too.
  */
 export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: number, q: ListQuery, scope?: Scope, size?: ListSize): Promise<RecordRef[]> {
   const total = size?.total;
@@ -95,23 +117,7 @@ export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: numbe
   const w = where(db, spec, businessFileId, q.filters, scope, dense ? 'scan' : 'page');
   const orderBy = (by: typeof sort) => by.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
   if (size?.marks && sort.length === 1 && sort[0].field === 'id' && offset >= MARK_EVERY) {
-    // In id order, from the mark at or before the offset: the page skips fewer than MARK_EVERY.
-    const direction = sort[0].direction;
-    const from = direction === 'desc' ? 'r.id <= ?' : 'r.id >= ?';
-    const marks = size.marks(direction);
-    const at = Math.floor(offset / MARK_EVERY) * MARK_EVERY;
-    if (!marks.has(at)) {
-      const [known, knownId] = nearestMark(marks, at);
-      const sql = `SELECT r.id AS id FROM ${w.from} WHERE ${w.sql}${knownId === undefined ? '' : ` AND ${from}`} ORDER BY r.id ${direction === 'desc' ? 'DESC' : 'ASC'} LIMIT 1 OFFSET ?`;
-      const [mark] = await selectRows<{ id: number | string }>(db, sql, [...w.bindings, ...(knownId === undefined ? [] : [knownId]), at - known]);
-      if (mark) marks.set(at, Number(mark.id));
-    }
-    const markId = marks.get(at);
-    if (markId !== undefined) {
-      w.sql += ` AND ${from}`;
-      w.bindings.push(markId);
-      offset -= at;
-    }
+    offset = await startFromMark(db, w, sort[0].direction, size.marks(sort[0].direction), offset);
   }
   const sql = `${refSelect(spec, `(SELECT r.id FROM ${w.from} WHERE ${w.sql} ORDER BY ${orderBy(sort)} LIMIT ? OFFSET ?)`)} ORDER BY ${orderBy(q.sort)}`;
   const rows = await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [...w.bindings, limit, offset]);
