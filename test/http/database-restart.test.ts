@@ -6,7 +6,7 @@
 // hangs (SIGSTOP) instead of stopping.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,20 @@ const run = promisify(execFile);
 const mysql = engines().find((e) => e.name === 'mysql');
 const ONE_SECOND = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until every thread of `pid` is stopped. kill() returns once SIGSTOP is sent; a thread
+ * busy on the other core stops a moment later, and on a loaded machine (the cluster step) a
+ * query sent at once was once answered (200) before the server stood still.
+ */
+async function stoppedWhole(pid: number): Promise<void> {
+  const state = (task: string) => readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+  for (const started = performance.now(); performance.now() - started < 5_000; await sleep(20)) {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    if (tasks.every((task) => ['T', 't'].includes(state(task)))) return;
+  }
+  throw new Error(`mariadbd (pid ${pid}) not stopped 5 s after SIGSTOP`);
+}
 
 /** Runs a test/support script; resolves with its standard output. */
 async function script(name: string, ...args: string[]): Promise<string> {
@@ -139,6 +153,7 @@ async function script(name: string, ...args: string[]): Promise<string> {
     const countBefore = Number((await srv.db('contacts').where('business_file_id', bf).count({ n: '*' }).first())?.n);
     const pid = Number(readFileSync(join(dir, 'mariadbd.pid'), 'utf8').trim());
     process.kill(pid, 'SIGSTOP');
+    await stoppedWhole(pid);
     const timings: string[] = [];
     try {
       const requests: [string, () => Promise<Response>][] = [
