@@ -17,7 +17,7 @@ type Db = Knex | Knex.Transaction;
  * The FROM and WHERE of a list: the records aliased `r` (on MySQL with q, the search index's
  * candidates joined to them), and the conditions, with the bindings of both in order.
  */
-function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope: { column: string; value: number } | undefined, use: SearchUse): { from: string; sql: string; bindings: (string | number)[] } {
+function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope: Scope | undefined, use: SearchUse): { from: string; sql: string; bindings: (string | number)[] } {
   let from = `${spec.plural} r`;
   const parts = ['r.business_file_id = ?'];
   const bindings: (string | number)[] = [businessFileId];

@@ -2,30 +2,16 @@
 // without skipping every record before them. A process keeps, per list and direction, the id
 // found at every MARK_EVERY-th position: a page at offset 500,030 is then the records from the
 // id at 500,000 on, 30 skipped. The marks of a list hold while its business file sees no write
-// (the tally's write count, tallies.ts), like the counts the service keeps; after a write they
-// are found again, each from the nearest one before it.
+// (the tally's write count: a KeptUntilWrite, tallies.ts, like the counts the service keeps);
+// after a write they are found again, each from the nearest one before it.
 
 /** Positions apart of two marks: a page skips fewer index entries than this. */
 export const MARK_EVERY = 5_000;
-/** Lists whose marks a process keeps (each a few ids). */
-const LISTS_KEPT = 1_000;
+/** Lists whose marks a process keeps (each a few ids): a KeptUntilWrite (tallies.ts) of this size. */
+export const LISTS_KEPT = 1_000;
 
 /** Position in the list → id of the record there. */
 export type Marks = Map<number, number>;
-
-export class PageMarks {
-  private readonly lists = new Map<string, { writes: number; marks: Marks }>();
-
-  /** The marks of one list (its filters, scope and direction in `key`) while its business file has had `writes` writes. */
-  of(key: string, writes: number): Marks {
-    const kept = this.lists.get(key);
-    if (kept?.writes === writes) return kept.marks;
-    if (this.lists.size >= LISTS_KEPT) this.lists.clear();
-    const marks: Marks = new Map();
-    this.lists.set(key, { writes, marks });
-    return marks;
-  }
-}
 
 /** The mark at or before `position` nearest to it: [position, id], or [0, undefined] for the list's start. */
 export function nearestMark(marks: Marks, position: number): [number, number | undefined] {

@@ -16,11 +16,11 @@ import { draftForCreate, draftForUpdate, type Input } from './draft.js';
 import { etagOf, ifMatchAccepts } from './etag.js';
 import { countRecords, listRefs, type ListSize, type Scope } from './list.js';
 import type { ListQuery } from './list-query.js';
-import { PageMarks } from './page-marks.js';
+import { LISTS_KEPT, type Marks } from './page-marks.js';
 import { findRecord, findRecords, findRef, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
 import type { ResourceSpec, Row } from './spec.js';
 import { checkRecord, type Draft, type Values } from './validate.js';
-import { addToTally, readTally } from './tallies.js';
+import { addToTally, KeptUntilWrite, readTally } from './tallies.js';
 import { deleteRecord, insertRecord, updateRecord } from './write.js';
 
 type Trx = Knex.Transaction;
@@ -48,8 +48,8 @@ const RECORDS_ADDED = { create: 1, update: 0, destroy: -1 } as const;
 const unfiltered = (f: ListQuery['filters']) => Object.keys(f.anyOf).length === 0 && f.remoteId === undefined && f.updatedSince === undefined && f.q === undefined;
 
 export class ResourceService {
-  private readonly counts = new Map<string, { writes: number; total: number }>();
-  private readonly pageMarks = new PageMarks();
+  private readonly counts = new KeptUntilWrite<number>(COUNTS_KEPT);
+  private readonly pageMarks = new KeptUntilWrite<Marks>(LISTS_KEPT);
 
   constructor(
     private readonly db: Knex,
@@ -71,13 +71,13 @@ export class ResourceService {
   private async size(businessFileId: number, query: ListQuery, scope?: Scope): Promise<ListSize> {
     const tally = await readTally(this.db, businessFileId, this.spec.plural);
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
-    const marks = (direction: string) => this.pageMarks.of(`${key} ${direction}`, tally.writes);
+    const marks = (direction: string) => {
+      const list = `${key} ${direction}`;
+      return this.pageMarks.get(list, tally.writes) ?? this.pageMarks.set(list, tally.writes, new Map());
+    };
     if (!scope && unfiltered(query.filters)) return { total: tally.records, records: tally.records, marks };
-    const kept = this.counts.get(key);
-    if (kept?.writes === tally.writes) return { total: kept.total, records: tally.records, marks };
-    const total = await countRecords(this.db, this.spec, businessFileId, query.filters, scope);
-    if (this.counts.size >= COUNTS_KEPT) this.counts.clear();
-    this.counts.set(key, { writes: tally.writes, total });
+    const kept = this.counts.get(key, tally.writes);
+    const total = kept ?? this.counts.set(key, tally.writes, await countRecords(this.db, this.spec, businessFileId, query.filters, scope));
     return { total, records: tally.records, marks };
   }
 

@@ -45,3 +45,25 @@ export async function readTally(db: Db, businessFileId: number, resource: string
   );
   return { records: Number(row?.records ?? 0), writes: Number(row?.writes ?? 0) };
 }
+
+/**
+ * Values a process keeps per key (a list of one business file), each while that business file's
+ * write tally stays what it was when the value was kept: the next write, by any process on any
+ * node, makes it stale. Bounded: past `size` keys it starts over.
+ */
+export class KeptUntilWrite<T> {
+  private readonly kept = new Map<string, { writes: number; value: T }>();
+
+  constructor(private readonly size: number) {}
+
+  get(key: string, writes: number): T | undefined {
+    const entry = this.kept.get(key);
+    return entry?.writes === writes ? entry.value : undefined;
+  }
+
+  set(key: string, writes: number, value: T): T {
+    if (this.kept.size >= this.size) this.kept.clear();
+    this.kept.set(key, { writes, value });
+    return value;
+  }
+}
