@@ -12,6 +12,8 @@ import { loadLookups } from '../src/contacts/lookups.js';
 import { connect } from '../src/db/connection.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { importContacts } from '../src/import/importer.js';
+import { RESOURCES } from '../src/resources/index.js';
+import { anyPending } from '../src/resources/search-trigrams.js';
 import { freePort } from '../test/support/process.js';
 
 export const LOGIN = 'bench';
@@ -31,8 +33,7 @@ export async function searchIndexBuilt(databaseUrl: string): Promise<number> {
   const db = knex({ client: 'mysql2', connection: databaseUrl });
   const started = performance.now();
   try {
-    const pending = async () => (await db('contacts').where('search_pending', 1).first('id')) || (await db('firms').where('search_pending', 1).first('id'));
-    while (await pending()) await new Promise((r) => setTimeout(r, 500));
+    while (await anyPending(db, Object.values(RESOURCES))) await new Promise((r) => setTimeout(r, 500));
   } finally {
     await db.destroy();
   }

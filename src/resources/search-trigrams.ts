@@ -110,6 +110,13 @@ export async function forgetRecord(trx: Knex.Transaction, spec: ResourceSpec, bu
   if (row?.text) await deletePostings(trx, trigramTable(spec), businessFileId, id, [...trigramHashes(row.text)]);
 }
 
+/** How many records of these resources wait for the indexer (the metric of its backlog). */
+export async function countPending(db: Knex, specs: ResourceSpec[]): Promise<number> {
+  let n = 0;
+  for (const spec of specs) n += Number((await db(spec.plural).where('search_pending', 1).count({ n: '*' }).first())?.n ?? 0);
+  return n;
+}
+
 /** Whether any record of these resources waits for the indexer (an indexed probe). */
 export async function anyPending(db: Knex, specs: ResourceSpec[]): Promise<boolean> {
   for (const spec of specs) if (await db(spec.plural).where('search_pending', 1).first('id')) return true;
