@@ -16,7 +16,7 @@ const MYSQL_POOL_MAX = 10;
 /** A MySQL query unanswered after this long (a frozen server) fails, and its connection is dropped. */
 const MYSQL_QUERY_TIMEOUT_MS = 2_000;
 
-type QueryCallback = (error: (Error & { code?: string; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
+type QueryCallback = (error: (Error & { code?: string; fatal?: boolean; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
 interface MysqlConnection {
   query(options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback): unknown;
   destroy(): void;
@@ -64,7 +64,8 @@ class NodeConnections {
  * deadline the connection is destroyed, not reused: MySQL then rolls back whatever that
  * connection had begun and not yet asked to commit. A deadline hit by the COMMIT itself is
  * different: the server may have committed (a Galera COMMIT stalls ~6 s while a dead node is
- * evicted, then succeeds), so that error is marked as of unknown outcome (see http/errors.ts).
+ * evicted, then succeeds), so that error is marked as of unknown outcome (see http/errors.ts), as
+ * is a COMMIT whose connection was lost before its answer came.
  * A connection the server refuses to serve (a Galera node out of the Primary component: 1047,
  * 1180) is dropped too, with every other connection of the pool to that node (NodeConnections),
  * so the pool reconnects, through HAProxy to a node that serves.
@@ -74,8 +75,9 @@ function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool:
   connection.query = (options, values, callback) => {
     const sql = typeof options === 'string' ? options : options.sql;
     return query({ timeout: timeoutMs, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
+      // A COMMIT that met its deadline or lost its connection may have committed all the same.
+      if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || error.fatal) && /^\s*COMMIT\b/i.test(sql)) error[COMMIT_OUTCOME_UNKNOWN] = true;
       if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || isConnectionUnusable(error))) {
-        if (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' && /^\s*COMMIT\b/i.test(sql)) error[COMMIT_OUTCOME_UNKNOWN] = true;
         if (isConnectionUnusable(error) && connection.clusterNode) pool.leave(connection.clusterNode, error);
         connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
         connection.destroy();

@@ -17,6 +17,17 @@ export async function lockForWrite(trx: Knex.Transaction): Promise<void> {
 }
 
 /**
+ * Commits a transaction begun with `db.transaction()` (no handler), throwing when the database
+ * refused the COMMIT. knex's `trx.commit()` resolves even then: the refusal only rejects the
+ * transaction's own promise. On Galera a certification conflict is refused at COMMIT, so without
+ * this an import lost to a conflict was answered as written (and not run again).
+ */
+export async function commitTransaction(trx: Knex.Transaction): Promise<void> {
+  await trx.commit();
+  await trx.executionPromise;
+}
+
+/**
  * Attempts of one write transaction before a lock conflict is given up and thrown. Ten: on a
  * Galera cluster behind a round-robin HAProxy, 20 concurrent PUTs to one contact from one
  * process (pooled connections on three nodes) left some losing five certifications in a row.

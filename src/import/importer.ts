@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
 import { isLockConflict } from '../db/errors.js';
 import type { Lookups } from '../contacts/types.js';
-import { lockForWrite, retryingTransaction } from '../db/transaction.js';
+import { commitTransaction, lockForWrite, retryingTransaction } from '../db/transaction.js';
 import { InvalidError } from '../errors.js';
 import { addToTally } from '../resources/tallies.js';
 import { changesBetween, creationChanges, recordEvents, type EventInput, type EventZname } from '../events/record.js';
@@ -191,7 +191,7 @@ async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, 
     }
     await flush();
     if (invalid.length > 0 || options.dryRun) await trx.rollback();
-    else await trx.commit();
+    else await commitTransaction(trx);
     importMetrics.fileDone(invalid.length > 0 ? 'invalid' : options.dryRun ? 'dry_run' : 'written', invalid.length);
   } catch (error) {
     if (!trx.isCompleted()) await trx.rollback().catch(() => {}); // a refused COMMIT has rolled back already

@@ -149,7 +149,7 @@ describe('on a 3-node Galera cluster', function () {
     expect([Number(rows[0].wsrep_on), Number(rows[0].sync_wait)]).to.deep.equal([1, 1]);
   });
 
-  it('imports of the same contacts through the four processes at once all succeed, each whole (a certification conflict is imported again)', async () => {
+  it('imports of the same contacts through the four processes at once all succeed, each whole and stored (a certification conflict, refused at COMMIT, is imported again)', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 20; i++) ids.push(idOf(await via(i)('/1/contacts.xml', { method: 'POST', body: contactXml(`Imported-${i}`) })));
     const file = (tag: string) => LIST_OPEN + ids.map((id, i) => `<contact><id>${id}</id><last_name>Imported-${i}</last_name><job_title>${tag}</job_title></contact>`).join('') + LIST_CLOSE;
@@ -157,6 +157,13 @@ describe('on a 3-node Galera cluster', function () {
     for (let round = 0; round < 3; round++) {
       const answers = await Promise.all([0, 1, 2, 3].map((i) => via(i)('/1/contacts/import.xml', { method: 'POST', body: file(`R${round}-P${i}`) })));
       statuses.push(...answers.map((a) => a.status));
+      // Each import answered "updated" was stored: its events, changing job_title to its tag,
+      // are there (a COMMIT refused and answered as written would have none).
+      for (const [i, a] of answers.entries()) {
+        const updated = Number(parseXml(a.text).import?.updated);
+        const recorded = await db('events').whereIn('object_zid', ids).andWhere('object_changes', 'like', `%,"R${round}-P${i}"]%`).count({ n: '*' }).first();
+        expect(Number(recorded?.n), `import R${round}-P${i}: ${a.text}`).to.equal(updated);
+      }
       const titles = new Set((await db('contacts').whereIn('id', ids).select('job_title')).map((r) => r.job_title));
       expect([...titles], 'one import wins whole').to.have.length(1);
       expect([...titles][0]).to.match(new RegExp(`^R${round}-P[0-3]$`));

@@ -5,6 +5,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private trap?: { wrote: RegExp; sprung: () => void };
   port = 0;
 
   constructor(
@@ -23,10 +24,37 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      let wrote = false; // this connection sent a statement the trap waits for, not committed yet
+      client.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('latin1');
+        if (this.trap?.wrote.test(text)) wrote = true;
+        if (/\b(COMMIT|ROLLBACK)\b/i.test(text)) {
+          if (this.trap && wrote && /\bCOMMIT\b/i.test(text)) {
+            const { sprung } = this.trap;
+            this.trap = undefined;
+            client.destroy();
+            upstream.destroy();
+            sprung();
+            return;
+          }
+          wrote = false;
+        }
+        upstream.write(chunk);
+      });
+      client.on('end', () => upstream.end());
+      upstream.pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
+  }
+
+  /**
+   * Once: the first connection that sends COMMIT after a statement matching `wrote` (since its
+   * last COMMIT or ROLLBACK) is cut instead, so the database never receives that COMMIT and rolls
+   * the transaction back. Resolves when it has happened.
+   */
+  cutCommitAfter(wrote: RegExp): Promise<void> {
+    return new Promise((sprung) => (this.trap = { wrote, sprung }));
   }
 
   /** Cuts every connection and stops listening: the database is gone. */
