@@ -4,7 +4,9 @@
 // replays the service's very own answers (bench/ceiling.ts, as many processes) with the same wrk
 // threads and connections: each endpoint's throughput is reported as a ratio to it. The ceiling
 // is loaded a second time with twice the threads and connections: when that gives it no more
-// throughput, the ceiling server saturates, not the load generator (the proof is printed).
+// throughput, the ceiling server saturates, not the load generator (the proof is printed). On
+// MySQL the ceiling is loaded a third time answering after one SELECT per request: the bound
+// that one round trip to the database sets.
 // SQLite always; MariaDB/MySQL too when BENCH_MYSQL_URL or TEST_MYSQL_URL is set.
 // It also measures what metrics cost (issue 12): GET one against two idle one-process services,
 // one with metrics on (METRICS_TOKEN set) and one without, loaded in turn twice (req/s, and the
@@ -12,7 +14,7 @@
 // what webhooks cost (bench/events.ts). `--skip-costs` leaves both out.
 //   npm run bench -- [--contacts 10000] [--seconds 10] [--threads 2] [--connections 32] [--workers 2]
 //                    [--engines sqlite,mysql] [--endpoints "GET one,PUT"] (only these workloads) [--skip-costs]
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,6 +82,8 @@ interface Row {
   ceiling?: LoadResult;
   /** The ceiling under twice the threads and connections. */
   ceilingMore?: LoadResult;
+  /** MySQL: the ceiling answering after one SELECT per request (bench/ceiling.ts). */
+  ceilingOneQuery?: LoadResult;
 }
 
 async function measure(base: string, requests: BenchRequest[], options = LOAD): Promise<LoadResult> {
@@ -181,6 +185,17 @@ async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Pr
   } finally {
     await ceiling.stop();
   }
+  if (engine === 'mysql') {
+    const queried = await startCeiling(recording, WORKERS, databaseUrl);
+    try {
+      for (const row of engineRows.filter((r) => TARGETS.mysql[r.endpoint] !== undefined)) {
+        process.stderr.write(`${engine}: ceiling ${row.endpoint} answering after one SELECT\n`);
+        row.ceilingOneQuery = await measure(queried.url, work[row.endpoint]);
+      }
+    } finally {
+      await queried.stop();
+    }
+  }
   rows.push(...engineRows);
   if (values['skip-costs']) return;
   costs.push(await metricsCost(engine, databaseUrl, all['GET one']));
@@ -223,6 +238,26 @@ function saturation(rows: Row[]): string {
   return lines.join('\n');
 }
 
+/** What one database round trip per request leaves of the ceiling, against the targets. */
+function oneQueryTable(rows: Row[]): string {
+  const lines = ['| engine | endpoint | ceiling req/s | ceiling after one SELECT, req/s | its ratio | target | service ratio |', '|---|---|---|---|---|---|---|'];
+  const beyond: string[] = [];
+  for (const { engine, endpoint, result, ceiling, ceilingOneQuery } of rows) {
+    if (!ceiling || !ceilingOneQuery) continue;
+    const ratio = ceilingOneQuery.rps / ceiling.rps;
+    const target = TARGETS[engine][endpoint];
+    if (ratio < target) beyond.push(`${engine} ${endpoint}`);
+    lines.push(`| ${engine} | ${endpoint} | ${rate(ceiling)} | ${rate(ceilingOneQuery)} | ${ratio.toFixed(2)} | ${target} | ${(result.rps / ceiling.rps).toFixed(2)} |`);
+  }
+  lines.push(
+    '',
+    beyond.length === 0
+      ? 'Conclusion: one SELECT per request leaves room for every target.'
+      : `Conclusion: for ${beyond.join(', ')} the bare server that only asks the database once per request stays below the target: no server that reads its database on every request reaches it on this machine.`,
+  );
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const engines = String(values.engines).split(',');
   const rows: Row[] = [];
@@ -237,6 +272,7 @@ async function main(): Promise<void> {
     `\n${CONTACTS} contacts imported (2 addresses, 3 items each); service and ceiling with ${WORKERS} worker processes each; wrk ${LOAD.threads} threads, ${LOAD.connections} connections, ${LOAD.seconds} s per endpoint after a 2 s warm-up; node ${process.version}\n`,
   );
   console.log(table(rows));
+  if (rows.some((r) => r.ceilingOneQuery)) console.log(`\nThe ceiling when each answer first asks the database once (a primary-key SELECT, plain mysql2 pool):\n\n${oneQueryTable(rows)}`);
   console.log(`\nIs the ceiling saturated? The same ceiling with twice the wrk threads and connections:\n\n${saturation(rows)}`);
   if (costs.length > 0) console.log(`\nMetrics cost on GET one (1 worker, wrk as above):\n\n${costTable(costs)}`);
   if (webhookCosts.length > 0) console.log(`\nChange events and webhooks (1 worker, autocannon 10 connections):\n\n${webhookCostTable(webhookCosts)}`);
@@ -249,7 +285,10 @@ try {
   console.error((error as Error).message);
   process.exit(1);
 }
-main().catch((error) => {
+// The seeded database and the recordings go with the run.
+const removeDir = () => rmSync(dir, { recursive: true, force: true });
+main().then(removeDir, (error) => {
   console.error(error);
+  removeDir();
   process.exit(1);
 });

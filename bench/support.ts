@@ -137,9 +137,12 @@ function headersFor(r: BenchRequest): Record<string, string> {
   return r.body === undefined ? { authorization: AUTH } : { authorization: AUTH, 'content-type': 'application/xml' };
 }
 
-/** The bare node:http server (bench/ceiling.ts) replaying `recordingFile`, in `workers` processes. */
-export async function startCeiling(recordingFile: string, workers = 1): Promise<Child> {
-  return startChild(['--import', 'tsx', resolve('bench/ceiling.ts'), recordingFile], { WORKERS: String(workers) }, /ceiling on (http:\/\/\S+)/);
+/**
+ * The bare node:http server (bench/ceiling.ts) replaying `recordingFile`, in `workers` processes;
+ * with `databaseUrl` (MySQL), each answer after one SELECT on that database.
+ */
+export async function startCeiling(recordingFile: string, workers = 1, databaseUrl?: string): Promise<Child> {
+  return startChild(['--import', 'tsx', resolve('bench/ceiling.ts'), recordingFile], { WORKERS: String(workers), ...(databaseUrl ? { CEILING_DATABASE_URL: databaseUrl } : {}) }, /ceiling on (http:\/\/\S+)/);
 }
 
 export function loadRecording(file: string): Record<string, Recorded> {

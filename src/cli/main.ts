@@ -8,6 +8,7 @@ import { readConfig } from '../config.js';
 import { connect, describeUrl } from '../db/connection.js';
 import { migrateLatest } from '../db/migrate.js';
 import { isClusterWorker, reportListening, runPrimary } from '../cluster.js';
+import { batchedLines } from '../http/batched-lines.js';
 import { createLog } from '../http/log.js';
 import { startService } from '../server.js';
 import { positiveInteger, required, UsageError } from './args.js';
@@ -48,6 +49,10 @@ async function withDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
 
 async function serve(): Promise<void> {
   const config = readConfig();
+  // Request lines and messages, written once per turn of the event loop (batched-lines.ts).
+  const output = batchedLines((text) => process.stdout.write(text));
+  process.on('exit', output.flush);
+  const print = output.line;
   // LOG_FORMAT=json: these messages are JSON lines too (startService makes its own from `print`).
   const say = createLog(config.logFormat ?? 'plain', print).print;
   const listening = (where: string) => say(`Contacts API listening on ${where} (database ${describeUrl(config.databaseUrl)})`);

@@ -64,6 +64,8 @@ describe('contacts serve (the built command)', () => {
     await closed;
     expect(response).to.match(/^HTTP\/1\.1 201 /);
     expect(await served.exited).to.equal(0);
+    // The log lines are written in batches (batched-lines.ts): none is lost at exit, in order.
+    expect(served.output()).to.match(/SIGTERM received: finishing requests in flight\n(.*\n)*POST \/1\/contacts\.xml 201 /);
   });
 });
 
