@@ -11,6 +11,7 @@ import * as createEventsAndWebhooks from './20261206000100_create_events_and_web
 import * as recordTallies from './20261207000001_record_tallies.js';
 import * as searchIndex from './20261207000002_search_index.js';
 import * as searchTrigrams from './20261207000003_search_trigrams.js';
+import * as contactsFirmTypeIndex from './20261207000004_contacts_firm_type_index.js';
 
 export const migrations: Record<string, Knex.Migration> = {
   '20261122000001_create_lookup_tables': createLookupTables,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Knex.Migration> = {
   '20261207000001_record_tallies': recordTallies,
   '20261207000002_search_index': searchIndex,
   '20261207000003_search_trigrams': searchTrigrams,
+  '20261207000004_contacts_firm_type_index': contactsFirmTypeIndex,
 };
