@@ -15,6 +15,12 @@ const MYSQL_CONNECT_TIMEOUT_MS = 1_500;
 const MYSQL_POOL_MAX = 10;
 /** A MySQL query unanswered after this long (a frozen server) fails, and its connection is dropped. */
 const MYSQL_QUERY_TIMEOUT_MS = 2_000;
+/**
+ * A COMMIT's deadline grows by a millisecond per this many bytes its transaction sent (1 s per
+ * MB): on Galera a COMMIT replicates and certifies the whole write set, and an import of 20,000
+ * contacts took over 2 s to commit on 2 shared cores. A service write's COMMIT keeps the deadline.
+ */
+const COMMIT_BYTES_PER_MS = 1_000;
 
 type QueryCallback = (error: (Error & { code?: string; fatal?: boolean; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
 interface MysqlConnection {
@@ -65,18 +71,23 @@ class NodeConnections {
  * connection had begun and not yet asked to commit. A deadline hit by the COMMIT itself is
  * different: the server may have committed (a Galera COMMIT stalls ~6 s while a dead node is
  * evicted, then succeeds), so that error is marked as of unknown outcome (see http/errors.ts), as
- * is a COMMIT whose connection was lost before its answer came.
+ * is a COMMIT whose connection was lost before its answer came. A big transaction's COMMIT gets
+ * longer (COMMIT_BYTES_PER_MS).
  * A connection the server refuses to serve (a Galera node out of the Primary component: 1047,
  * 1180) is dropped too, with every other connection of the pool to that node (NodeConnections),
  * so the pool reconnects, through HAProxy to a node that serves.
  */
 function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool: NodeConnections): void {
   const query = connection.query.bind(connection);
+  let sentInTransaction = 0; // bytes of the statements since BEGIN
   connection.query = (options, values, callback) => {
     const sql = typeof options === 'string' ? options : options.sql;
-    return query({ timeout: timeoutMs, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
+    const isCommit = /^\s*COMMIT\b/i.test(sql);
+    const timeout = isCommit ? timeoutMs + Math.floor(sentInTransaction / COMMIT_BYTES_PER_MS) : timeoutMs;
+    sentInTransaction = /^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)\b/i.test(sql) ? 0 : sentInTransaction + sql.length + sizeOfValues(values);
+    return query({ timeout, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
       // A COMMIT that met its deadline or lost its connection may have committed all the same.
-      if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || error.fatal) && /^\s*COMMIT\b/i.test(sql)) error[COMMIT_OUTCOME_UNKNOWN] = true;
+      if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || error.fatal) && isCommit) error[COMMIT_OUTCOME_UNKNOWN] = true;
       if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || isConnectionUnusable(error))) {
         if (isConnectionUnusable(error) && connection.clusterNode) pool.leave(connection.clusterNode, error);
         connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
@@ -85,6 +96,14 @@ function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool:
       callback(error, ...results);
     });
   };
+}
+
+/** About the bytes a statement's values add to it (strings by length, anything else 8). */
+function sizeOfValues(values: unknown): number {
+  if (!Array.isArray(values)) return 0;
+  let size = 0;
+  for (const value of values) size += typeof value === 'string' ? value.length : 8;
+  return size;
 }
 
 export function engineOf(db: Knex): Engine {

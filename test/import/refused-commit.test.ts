@@ -2,7 +2,8 @@
 // node goes away or, on Galera, when the COMMIT is refused) is never answered as written. The
 // import holds its transaction itself (db.transaction() without a handler), and knex's commit()
 // resolves even when the COMMIT fails: the import was answered 200, its records lost. Through a
-// TCP proxy that cuts the first connection sending COMMIT after an insert into the resource.
+// TCP proxy that cuts the first connection sending COMMIT after an insert into the resource (or
+// delays that COMMIT, for the deadline a COMMIT gets).
 import { expect } from 'chai';
 import { COMMIT_OUTCOME_UNKNOWN_MESSAGE } from '../../src/http/errors.js';
 import { LIST_CLOSE, LIST_OPEN } from '../support/contact-codec.js';
@@ -49,6 +50,26 @@ const mysql = engines().find((e) => e.name === 'mysql');
     expect(again.status, again.text).to.equal(200);
     expect(parseXml(again.text).import).to.include({ created: '2' });
     expect(await stored(names)).to.deep.equal(names);
+  });
+
+  it("a big import's COMMIT has a longer deadline: 3.5 s late after 5 MB of statements, it is stored and answered 200", async () => {
+    const names = Array.from({ length: 2000 }, (_, i) => `Big-Import-${i}`);
+    const comment = 'x'.repeat(2500);
+    const body = LIST_OPEN + names.map((n) => contactXml(n, `<comment>${comment}</comment>`)).join('') + LIST_CLOSE;
+    const slow = proxy.delayCommitAfter(/insert into `contacts`/i, 3500);
+    const res = await server.as(t)(`/${t.bf}/contacts/import.xml`, { method: 'POST', body });
+    await slow;
+    expect(res.status, res.text).to.equal(200);
+    expect(parseXml(res.text).import).to.include({ created: '2000' });
+    expect(await stored(names)).to.have.length(2000);
+  });
+
+  it("a small write's COMMIT keeps the query deadline: 3.5 s late, it is answered 503 \"may or may not have been stored\"", async () => {
+    const slow = proxy.delayCommitAfter(/insert into `contacts`/i, 3500);
+    const res = await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Slow-Post') });
+    await slow;
+    expect(res.status, res.text).to.equal(503);
+    expect(errorsOf(res.text)).to.deep.equal([COMMIT_OUTCOME_UNKNOWN_MESSAGE]);
   });
 
   it('a POST is answered 503 "may or may not have been stored" too', async () => {

@@ -5,7 +5,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
-  private trap?: { wrote: RegExp; sprung: () => void };
+  private trap?: { wrote: RegExp; delayMs?: number; sprung: () => void };
   port = 0;
 
   constructor(
@@ -30,11 +30,14 @@ export class TcpProxy {
         if (this.trap?.wrote.test(text)) wrote = true;
         if (/\b(COMMIT|ROLLBACK)\b/i.test(text)) {
           if (this.trap && wrote && /\bCOMMIT\b/i.test(text)) {
-            const { sprung } = this.trap;
+            const { sprung, delayMs } = this.trap;
             this.trap = undefined;
-            client.destroy();
-            upstream.destroy();
             sprung();
+            if (delayMs === undefined) {
+              client.destroy();
+              upstream.destroy();
+            } else setTimeout(() => upstream.write(chunk), delayMs); // the client sends nothing more before the answer
+            wrote = false;
             return;
           }
           wrote = false;
@@ -55,6 +58,11 @@ export class TcpProxy {
    */
   cutCommitAfter(wrote: RegExp): Promise<void> {
     return new Promise((sprung) => (this.trap = { wrote, sprung }));
+  }
+
+  /** Once, like cutCommitAfter: that COMMIT reaches the database `delayMs` late instead (a slow COMMIT). */
+  delayCommitAfter(wrote: RegExp, delayMs: number): Promise<void> {
+    return new Promise((sprung) => (this.trap = { wrote, delayMs, sprung }));
   }
 
   /** Cuts every connection and stops listening: the database is gone. */
