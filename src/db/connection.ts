@@ -21,6 +21,7 @@ const MYSQL_QUERY_TIMEOUT_MS = 2_000;
  * contacts took over 2 s to commit on 2 shared cores. A service write's COMMIT keeps the deadline.
  */
 const COMMIT_BYTES_PER_MS = 1_000;
+const TRANSACTION_BOUNDARY = /^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)\b/i;
 
 type QueryCallback = (error: (Error & { code?: string; fatal?: boolean; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
 interface MysqlConnection {
@@ -82,9 +83,10 @@ function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool:
   let sentInTransaction = 0; // bytes of the statements since BEGIN
   connection.query = (options, values, callback) => {
     const sql = typeof options === 'string' ? options : options.sql;
-    const isCommit = /^\s*COMMIT\b/i.test(sql);
+    const boundary = TRANSACTION_BOUNDARY.exec(sql)?.[1].toUpperCase();
+    const isCommit = boundary === 'COMMIT';
     const timeout = isCommit ? timeoutMs + Math.floor(sentInTransaction / COMMIT_BYTES_PER_MS) : timeoutMs;
-    sentInTransaction = /^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)\b/i.test(sql) ? 0 : sentInTransaction + sql.length + sizeOfValues(values);
+    sentInTransaction = boundary ? 0 : sentInTransaction + sql.length + sizeOfValues(values);
     return query({ timeout, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
       // A COMMIT that met its deadline or lost its connection may have committed all the same.
       if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || error.fatal) && isCommit) error[COMMIT_OUTCOME_UNKNOWN] = true;
