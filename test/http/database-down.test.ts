@@ -4,7 +4,7 @@ import { contactXml, errorsOf } from '../support/contacts.js';
 import { engines } from '../support/engines.js';
 import { basic } from '../support/http.js';
 import { TestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { serveThroughProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const mysql = engines().find((e) => e.name === 'mysql');
 
@@ -15,11 +15,7 @@ const mysql = engines().find((e) => e.name === 'mysql');
   const auth = basic('down-user', 'down-pw');
 
   before(async () => {
-    const target = new URL(mysql!.url());
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    await proxy.open();
-    target.port = String(proxy.port);
-    server = await TestServer.start({ name: 'mysql', url: () => target.toString() });
+    ({ proxy, server } = await serveThroughProxy(mysql!));
     await addUser(server.db, 'down-user', 'down-pw', 4242);
   });
   after(async () => {

@@ -10,7 +10,7 @@ import { LIST_CLOSE, LIST_OPEN } from '../support/contact-codec.js';
 import { contactXml, errorsOf, parseXml } from '../support/contacts.js';
 import { engines } from '../support/engines.js';
 import { TestServer, type Tenant } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { serveThroughProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const mysql = engines().find((e) => e.name === 'mysql');
 
@@ -20,11 +20,7 @@ const mysql = engines().find((e) => e.name === 'mysql');
   let t: Tenant;
 
   before(async () => {
-    const target = new URL(mysql!.url());
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    await proxy.open();
-    target.port = String(proxy.port);
-    server = await TestServer.start({ name: 'mysql', url: () => target.toString() }, [], { searchIndexer: false });
+    ({ proxy, server } = await serveThroughProxy(mysql!, { searchIndexer: false }));
     t = await server.tenant();
   });
   after(async () => {
@@ -32,15 +28,17 @@ const mysql = engines().find((e) => e.name === 'mysql');
     await proxy?.cut();
   });
 
+  beforeEach(() => (proxy.commitsTrapped = 0));
+
   const file = (names: string[]) => LIST_OPEN + names.map((n) => contactXml(n)).join('') + LIST_CLOSE;
   const stored = async (names: string[]) => (await server.db('contacts').where('business_file_id', t.bf).whereIn('last_name', names).pluck('last_name')).sort();
   const events = async () => Number((await server.db('events').where('business_file_id', t.bf).count({ n: '*' }).first())?.n);
 
   it('an import is answered 503 "may or may not have been stored", never 200; here nothing was stored, and the same file imports after', async () => {
     const names = ['Lost-Import-1', 'Lost-Import-2'];
-    const cut = proxy.cutCommitAfter(/insert into `contacts`/i);
+    proxy.trapCommit(/insert into `contacts`/i, 'cut');
     const res = await server.as(t)(`/${t.bf}/contacts/import.xml`, { method: 'POST', body: file(names) });
-    await cut;
+    expect(proxy.commitsTrapped, 'the COMMIT was cut').to.equal(1);
     expect(res.status, res.text).to.equal(503);
     expect(errorsOf(res.text)).to.deep.equal([COMMIT_OUTCOME_UNKNOWN_MESSAGE]);
     expect(await stored(names)).to.deep.equal([]);
@@ -56,26 +54,26 @@ const mysql = engines().find((e) => e.name === 'mysql');
     const names = Array.from({ length: 2000 }, (_, i) => `Big-Import-${i}`);
     const comment = 'x'.repeat(2500);
     const body = LIST_OPEN + names.map((n) => contactXml(n, `<comment>${comment}</comment>`)).join('') + LIST_CLOSE;
-    const slow = proxy.delayCommitAfter(/insert into `contacts`/i, 3500);
+    proxy.trapCommit(/insert into `contacts`/i, { lateMs: 3500 });
     const res = await server.as(t)(`/${t.bf}/contacts/import.xml`, { method: 'POST', body });
-    await slow;
+    expect(proxy.commitsTrapped, 'the COMMIT was late').to.equal(1);
     expect(res.status, res.text).to.equal(200);
     expect(parseXml(res.text).import).to.include({ created: '2000' });
     expect(await stored(names)).to.have.length(2000);
   });
 
   it("a small write's COMMIT keeps the query deadline: 3.5 s late, it is answered 503 \"may or may not have been stored\"", async () => {
-    const slow = proxy.delayCommitAfter(/insert into `contacts`/i, 3500);
+    proxy.trapCommit(/insert into `contacts`/i, { lateMs: 3500 });
     const res = await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Slow-Post') });
-    await slow;
+    expect(proxy.commitsTrapped, 'the COMMIT was late').to.equal(1);
     expect(res.status, res.text).to.equal(503);
     expect(errorsOf(res.text)).to.deep.equal([COMMIT_OUTCOME_UNKNOWN_MESSAGE]);
   });
 
   it('a POST is answered 503 "may or may not have been stored" too', async () => {
-    const cut = proxy.cutCommitAfter(/insert into `contacts`/i);
+    proxy.trapCommit(/insert into `contacts`/i, 'cut');
     const res = await server.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Lost-Post') });
-    await cut;
+    expect(proxy.commitsTrapped, 'the COMMIT was cut').to.equal(1);
     expect(res.status, res.text).to.equal(503);
     expect(errorsOf(res.text)).to.deep.equal([COMMIT_OUTCOME_UNKNOWN_MESSAGE]);
     expect(await stored(['Lost-Post'])).to.deep.equal([]);
