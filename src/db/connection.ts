@@ -32,6 +32,8 @@ interface MysqlConnection {
   stream?: { destroyed?: boolean };
   /** The Galera node it reaches (prepareClusterSession), undefined off a cluster. */
   clusterNode?: string;
+  /** While its transactions are streamed (cluster.ts onStreamingConnection): the bytes of a fragment. */
+  streamFragmentBytes?: number;
 }
 
 /**
@@ -73,7 +75,8 @@ class NodeConnections {
  * different: the server may have committed (a Galera COMMIT stalls ~6 s while a dead node is
  * evicted, then succeeds), so that error is marked as of unknown outcome (see http/errors.ts), as
  * is a COMMIT whose connection was lost before its answer came. A big transaction's COMMIT gets
- * longer (COMMIT_BYTES_PER_MS).
+ * longer (COMMIT_BYTES_PER_MS), and so does any statement of a streamed transaction (one
+ * fragment's worth at most).
  * A connection the server refuses to serve (a Galera node out of the Primary component: 1047,
  * 1180) is dropped too, with every other connection of the pool to that node (NodeConnections),
  * so the pool reconnects, through HAProxy to a node that serves.
@@ -85,7 +88,9 @@ function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool:
     const sql = typeof options === 'string' ? options : options.sql;
     const boundary = TRANSACTION_BOUNDARY.exec(sql)?.[1].toUpperCase();
     const isCommit = boundary === 'COMMIT';
-    const timeout = isCommit ? timeoutMs + Math.floor(sentInTransaction / COMMIT_BYTES_PER_MS) : timeoutMs;
+    // A streamed transaction replicates a fragment after the statement that fills it: any of its statements may.
+    const replicates = isCommit ? sentInTransaction : Math.min(sentInTransaction, connection.streamFragmentBytes ?? 0);
+    const timeout = timeoutMs + Math.floor(replicates / COMMIT_BYTES_PER_MS);
     sentInTransaction = boundary ? 0 : sentInTransaction + sql.length + sizeOfValues(values);
     return query({ timeout, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
       // A COMMIT that met its deadline or lost its connection may have committed all the same.

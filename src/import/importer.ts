@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
 import { isLockConflict } from '../db/errors.js';
 import type { Lookups } from '../contacts/types.js';
+import { onStreamingConnection } from '../db/cluster.js';
 import { commitTransaction, lockForWrite, retryingTransaction } from '../db/transaction.js';
 import { InvalidError } from '../errors.js';
 import { addToTally } from '../resources/tallies.js';
@@ -123,7 +124,8 @@ export async function importFile(source: AsyncIterable<Uint8Array | string>, db:
   try {
     // Events are rows of the same transaction, and nothing leaves the process before COMMIT:
     // a refused attempt leaves no trace, and the next one re-reads everything it depends on.
-    return await retryingTransaction(() => importOnce(replayable.read(), db, options, started));
+    // Each attempt on a connection of its own, which streams the transaction on Galera (cluster.ts).
+    return await retryingTransaction(() => onStreamingConnection(db, (connection) => importOnce(replayable.read(), db, options, started, connection)));
   } catch (error) {
     if (isLockConflict(error)) importMetrics.fileDone('failed', 0); // refused on every attempt
     throw error;
@@ -132,13 +134,13 @@ export async function importFile(source: AsyncIterable<Uint8Array | string>, db:
   }
 }
 
-async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions, started: bigint): Promise<ImportReport> {
+async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, options: ImportOptions, started: bigint, connection?: unknown): Promise<ImportReport> {
   const counts: Record<ImportOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
   const invalid: InvalidRecord[] = [];
   const notKept = new Map<string, number>();
   const userId = options.userId ?? null;
   let spec: ResourceSpec | undefined;
-  const trx = await db.transaction();
+  const trx = await db.transaction(connection === undefined ? undefined : { connection });
   let chunk: { record: { position: number; line: number }; input: Input; keys: RecordKeys }[] = [];
   let chunkKeys = new Set<string>();
 

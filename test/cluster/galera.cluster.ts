@@ -17,6 +17,7 @@ import mysql from 'mysql2/promise';
 import { connect } from '../../src/db/connection.js';
 import { LEASE_TABLE } from '../../src/db/migration-lease.js';
 import { migrations } from '../../db/migrations/index.js';
+import { generateContacts, renderContact } from '../../fixtures/generate.js';
 import { LIST_CLOSE, LIST_OPEN } from '../support/contact-codec.js';
 import { contactXml, parseXml } from '../support/contacts.js';
 import { CONTENDED_CONTACT, expectOneReplacementKept, itemsReplacement } from '../support/contended-items.js';
@@ -169,6 +170,33 @@ describe('on a 3-node Galera cluster', function () {
       expect([...titles][0]).to.match(new RegExp(`^R${round}-P[0-3]$`));
     }
     expect(statuses).to.deep.equal(Array(12).fill(200));
+  });
+
+  it('an import whose write set is larger than a node accepts in one piece is stored: it is replicated in fragments (streaming replication)', async () => {
+    // Each node takes write sets of at most 4 MB here (2 GB at most anywhere): 4,000 contacts
+    // with their children and events are several times that.
+    const limit = 4 * 1024 * 1024;
+    const nodes = await Promise.all(nodeUrls.map((url) => mysql.createConnection(url)));
+    const maxWsSize = (n: number, value: string) => galera('sql', dir, String(n), `SET GLOBAL wsrep_max_ws_size = ${value}`);
+    const before = [1, 2, 3].map((n) => galera('sql', dir, String(n), 'SELECT @@global.wsrep_max_ws_size'));
+    try {
+      for (const n of [1, 2, 3]) maxWsSize(n, String(limit));
+      let doc = LIST_OPEN;
+      for (const c of generateContacts(4_000, { seed: 41, firstId: 1 })) doc += renderContact({ ...c, last_name: `Streamed ${c.last_name}` }, false);
+      const replicated = async () => Number(((await nodes[0].query("SHOW GLOBAL STATUS LIKE 'wsrep_replicated_bytes'")) as unknown as [{ Value: string }[]])[0][0].Value);
+      const sentBefore = await replicated();
+      const answer = await via(0)('/1/contacts/import.xml', { method: 'POST', body: doc + LIST_CLOSE });
+      expect(answer.status, answer.text).to.equal(200);
+      expect(Number(parseXml(answer.text).import.created)).to.equal(4_000);
+      for (const [i, n] of nodes.entries()) {
+        const [rows] = (await n.query("SELECT COUNT(*) AS n FROM contacts WHERE business_file_id = 1 AND last_name LIKE 'Streamed %'")) as unknown as [{ n: number }[]];
+        expect(Number(rows[0].n), `node ${i + 1}`).to.equal(4_000);
+      }
+      process.stdout.write(`      import of 4,000 contacts: node 1 replicated ${(((await replicated()) - sentBefore) / 1048576).toFixed(1)} MB under a 4 MB write-set limit\n`);
+    } finally {
+      for (const n of [1, 2, 3]) maxWsSize(n, before[n - 1]);
+      await Promise.all(nodes.map((n) => n.end()));
+    }
   });
 
   it('the events feed, read while four processes write, shows every event once and in order; a webhook receives each once, in order', async () => {
