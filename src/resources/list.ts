@@ -2,7 +2,6 @@
 // and one query for the page's ids and stamps (their renderings are cached; read.ts findRecords
 // loads those that are not), narrowed by q's search index and, deep in id order, a page mark.
 import type { Knex } from 'knex';
-import { engineOf } from '../db/connection.js';
 import { selectRows } from '../db/select.js';
 import { toDbText } from '../time.js';
 import type { ListQuery } from './list-query.js';
@@ -13,11 +12,13 @@ import type { ResourceSpec } from './spec.js';
 
 type Db = Knex | Knex.Transaction;
 
+type Where = { from: string; sql: string; bindings: (string | number)[] };
+
 /**
  * The FROM and WHERE of a list: the records aliased `r` (on MySQL with q, the search index's
  * candidates joined to them), and the conditions, with the bindings of both in order.
  */
-function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope: Scope | undefined, use: SearchUse): { from: string; sql: string; bindings: (string | number)[] } {
+async function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery['filters'], scope: Scope | undefined, use: SearchUse): Promise<Where> {
   let from = `${spec.plural} r`;
   const parts = ['r.business_file_id = ?'];
   const bindings: (string | number)[] = [businessFileId];
@@ -38,7 +39,7 @@ function where(db: Db, spec: ResourceSpec, businessFileId: number, f: ListQuery[
     bindings.push(toDbText(f.updatedSince));
   }
   if (f.q) {
-    const search = searchCondition(engineOf(db as Knex), spec, businessFileId, f.q, use);
+    const search = await searchCondition(db, spec, businessFileId, f.q, use);
     parts.push(search.sql);
     bindings.push(...search.bindings);
     if (search.from) {
@@ -64,7 +65,7 @@ export interface ListSize {
 export type Scope = { column: string; value: number };
 
 export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: number, filters: ListQuery['filters'], scope?: Scope): Promise<number> {
-  const w = where(db, spec, businessFileId, filters, scope, 'count');
+  const w = await where(db, spec, businessFileId, filters, scope, 'count');
   const [row] = await selectRows<{ n: number | string }>(db, `SELECT COUNT(*) AS n FROM ${w.from} WHERE ${w.sql}`, w.bindings);
   return Number(row?.n ?? 0);
 }
@@ -74,7 +75,7 @@ export async function countRecords(db: Db, spec: ResourceSpec, businessFileId: n
  * mark, from the nearest one before it, if this process has not yet), and returns the offset
  * left from there, under MARK_EVERY.
  */
-async function startFromMark(db: Db, w: ReturnType<typeof where>, direction: 'asc' | 'desc', marks: Marks, offset: number): Promise<number> {
+async function startFromMark(db: Db, w: Where, direction: 'asc' | 'desc', marks: Marks, offset: number): Promise<number> {
   const from = direction === 'desc' ? 'r.id <= ?' : 'r.id >= ?';
   const at = Math.floor(offset / MARK_EVERY) * MARK_EVERY;
   if (!marks.has(at)) {
@@ -114,7 +115,7 @@ export async function listRefs(db: Db, spec: ResourceSpec, businessFileId: numbe
   // A q that many records match is found quicker by reading the records in order until the page
   // is full than through the search index, which gives every match before the first is used.
   const dense = size !== undefined && size.total > 0 && ((offset + limit) * size.records) / size.total <= SCAN_FOR_PAGE;
-  const w = where(db, spec, businessFileId, q.filters, scope, dense ? 'scan' : 'page');
+  const w = await where(db, spec, businessFileId, q.filters, scope, dense ? 'scan' : 'page');
   const orderBy = (by: typeof sort) => by.map((s) => `r.${s.field} ${s.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
   if (size?.marks && sort.length === 1 && sort[0].field === 'id' && offset >= MARK_EVERY) {
     offset = await startFromMark(db, w, sort[0].direction, size.marks(sort[0].direction), offset);

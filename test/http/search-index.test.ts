@@ -13,7 +13,7 @@ import { contactXml, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { TestServer, type Tenant } from '../support/server.js';
 import { CONTACT } from '../../src/resources/index.js';
-import { indexPending, trigramTable } from '../../src/resources/search-trigrams.js';
+import { indexPending, rarestFirst, trigramTable } from '../../src/resources/search-trigrams.js';
 
 type Json = Record<string, unknown> & { id: number };
 
@@ -170,6 +170,24 @@ forEachEngine((engine) => {
       expect(Number(postings?.n)).to.be.greaterThan(10);
       const res = await as(`/${t.bf}/contacts.json?q=byitself`);
       expect((JSON.parse(res.text) as { contacts: Json[] }).contacts.map((c) => c.id)).to.deep.equal([max]);
+    });
+
+    it('drives a search from the rarest of its trigrams, whatever their place in q', async function () {
+      if (engine.name !== 'mysql') this.skip();
+      const t = await server.tenant();
+      const as = server.as(t);
+      // 'mar' in every last name, 'zyq' in one: q's first trigram is the most common.
+      for (let i = 0; i < 30; i++) expect((await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml(`Mar${i}tin`) })).status).to.equal(201);
+      const rare = await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Marzyq') });
+      const deadline = Date.now() + 20_000;
+      const pending = async () => (await server.db('contacts').where({ business_file_id: t.bf, search_pending: 1 }).first('id')) !== undefined;
+      while ((await pending()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const ranked = await rarestFirst(server.db, CONTACT, t.bf, ['mar', 'arz', 'rzy', 'zyq']);
+      expect(ranked).to.have.length(4);
+      expect(ranked[3], "'mar', in 31 records, last").to.equal('mar');
+      expect(ranked.slice(0, 3)).to.have.members(['arz', 'rzy', 'zyq']);
+      const res = await as(`/${t.bf}/contacts.json?q=marzyq`);
+      expect((JSON.parse(res.text) as { contacts: Json[] }).contacts.map((c) => c.id)).to.deep.equal([Number(parseXml(rare.text).contact[0].id)]);
     });
   });
 });
