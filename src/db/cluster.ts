@@ -2,6 +2,7 @@
 // through HAProxy or directly). Detected per connection from the server's `wsrep_on`, so plain
 // MariaDB/MySQL and SQLite are untouched. See README "Running on a cluster".
 import type { Knex } from 'knex';
+import type { MysqlConnection } from './connection.js';
 
 type Rows = { Variable_name: string; Value: string }[];
 type RawQuery = (sql: string, values: undefined, callback: (error: Error | null, rows?: unknown) => void) => unknown;
@@ -56,8 +57,6 @@ export async function databaseReady(db: Knex): Promise<boolean> {
  */
 export const STREAM_FRAGMENT_BYTES = 64 * 1024 * 1024;
 
-type PooledConnection = { clusterNode?: string; streamFragmentBytes?: number; __knex__disposed?: unknown };
-
 /**
  * Runs `work` with a pooled connection of its own, for one big transaction. On a Galera node
  * the connection streams its transactions (Galera 4's streaming replication): the write set is
@@ -69,7 +68,7 @@ type PooledConnection = { clusterNode?: string; streamFragmentBytes?: number; __
  * returns to the pool (dropped if that fails).
  */
 export async function onStreamingConnection<T>(db: Knex, work: (connection: unknown) => Promise<T>): Promise<T> {
-  const connection = (await db.client.acquireConnection()) as PooledConnection;
+  const connection = (await db.client.acquireConnection()) as MysqlConnection;
   const fragments = (bytes: number) => db.raw("SET SESSION wsrep_trx_fragment_unit = 'bytes', wsrep_trx_fragment_size = ?", [bytes]).connection(connection);
   try {
     if (connection.clusterNode !== undefined) {

@@ -24,7 +24,8 @@ const COMMIT_BYTES_PER_MS = 1_000;
 const TRANSACTION_BOUNDARY = /^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)\b/i;
 
 type QueryCallback = (error: (Error & { code?: string; fatal?: boolean; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
-interface MysqlConnection {
+/** A mysql2 connection as the pool holds it, with what this service marks on it. */
+export interface MysqlConnection {
   query(options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback): unknown;
   destroy(): void;
   __knex__disposed?: unknown;
