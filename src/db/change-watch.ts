@@ -7,6 +7,7 @@
 // too, which only costs a recount). MySQL has no such cheap signal: there, no token.
 import type { Knex } from 'knex';
 import { engineOf } from './connection.js';
+import { perTurn } from './per-turn.js';
 import { selectRows } from './select.js';
 
 const READ = /^\s*(select|pragma)\b/i;
@@ -14,6 +15,8 @@ const READ = /^\s*(select|pragma)\b/i;
 export class ChangeWatch {
   private localWrites = 0;
   private readonly sqlite: boolean;
+  /** One read for every caller of a turn (per-turn.ts: a PRAGMA costs about 10 µs, a read transaction's locks). */
+  private readonly thisTurn = perTurn<string, string>(String, async () => new Map([['token', await this.read()]]));
 
   constructor(private readonly db: Knex) {
     this.sqlite = engineOf(db) === 'sqlite';
@@ -22,7 +25,10 @@ export class ChangeWatch {
 
   /** Equal tokens mean nothing was written in between; undefined means it cannot tell. */
   async token(): Promise<string | undefined> {
-    if (!this.sqlite) return undefined;
+    return this.sqlite ? this.thisTurn('token') : undefined;
+  }
+
+  private async read(): Promise<string> {
     const local = this.localWrites; // taken first: a write sent meanwhile makes the token stale
     const [row] = await selectRows<{ data_version: number }>(this.db, 'PRAGMA data_version', []);
     return `${row.data_version}:${local}`;

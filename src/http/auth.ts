@@ -15,6 +15,7 @@ import { findUserByLogin, findUserByToken, type ApiUser } from '../auth/users.js
 import { VerifiedCache } from '../auth/verified-cache.js';
 import { tokenDigest } from '../auth/tokens.js';
 import type { ChangeWatch } from '../db/change-watch.js';
+import { eachOf, perTurn } from '../db/per-turn.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { AppContext, AppState } from './state.js';
 import { changeTokenOf, KeptWhileUnchanged } from './unchanged.js';
@@ -90,11 +91,17 @@ function decodeBasic(encoded: string): { login: string; password: string } | und
 export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuards = authGuards(), cache = new VerifiedCache(), changes?: ChangeWatch): Middleware<AppState> {
   const inFlight: ChecksInFlight = new Map();
   const users = new KeptWhileUnchanged<ApiUser>(USERS_KEPT);
+  // Requests of one turn that name the same user share one read of it (src/db/per-turn.ts).
+  const byLoginThisTurn = perTurn<string, ApiUser>(String, eachOf(String, (login) => findUserByLogin(db, login)));
+  const byTokenThisTurn = perTurn<string, ApiUser>(tokenDigest, eachOf(tokenDigest, (apiToken) => findUserByToken(db, apiToken)));
   return async (ctx, next) => {
     // The token is read before the user it may keep.
     const changeToken = async () => changes && changeTokenOf(ctx, changes);
-    const byLogin = async (login: string) => users.get(`l ${login}`, await changeToken(), () => findUserByLogin(db, login));
-    const byToken = async (apiToken: string) => users.get(`t ${tokenDigest(apiToken)}`, await changeToken(), () => findUserByToken(db, apiToken));
+    const byLogin = async (login: string) => users.get(`l ${login}`, await changeToken(), () => byLoginThisTurn(login));
+    const byToken = async (apiToken: string) => {
+      const digest = tokenDigest(apiToken);
+      return users.get(`t ${digest}`, await changeToken(), () => byTokenThisTurn(apiToken));
+    };
     const header = ctx.get('Authorization');
     const [scheme, credentials] = header.trim().split(/\s+/, 2);
     const basic = credentials && /^basic$/i.test(scheme) ? decodeBasic(credentials) : undefined;

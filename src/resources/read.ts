@@ -89,6 +89,12 @@ export async function findRef(db: Db, spec: ResourceSpec, businessFileId: number
   return row ? refFromRow(row) : undefined;
 }
 
+/** The stamps of the records of a business file with these ids (those that exist), in no order. */
+export async function findRefs(db: Db, spec: ResourceSpec, businessFileId: number, ids: number[]): Promise<RecordRef[]> {
+  const sql = `${refSelect(spec)} WHERE r.business_file_id = ? AND r.id IN (${ids.map(() => '?').join(', ')})`;
+  return (await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [businessFileId, ...ids])).map(refFromRow);
+}
+
 export async function remoteIdTaken(db: Db, spec: ResourceSpec, businessFileId: number, remoteId: string, exceptId?: number): Promise<boolean> {
   const query = db(spec.plural).select('id').where({ business_file_id: businessFileId, remote_id: remoteId });
   if (exceptId !== undefined) query.andWhereNot('id', exceptId);

@@ -17,10 +17,11 @@ import { etagOf, ifMatchAccepts } from './etag.js';
 import { countRecords, listRefs, type ListSize, type Scope } from './list.js';
 import type { ListQuery } from './list-query.js';
 import { LISTS_KEPT, type Marks } from './page-marks.js';
-import { findRecord, findRecords, findRef, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
+import { eachOf, perTurn } from '../db/per-turn.js';
+import { findRecord, findRecords, findRef, findRefs, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
 import type { ResourceSpec, Row } from './spec.js';
 import { checkRecord, type Draft, type Values } from './validate.js';
-import { addToTally, KeptUntilWrite, readTally } from './tallies.js';
+import { addToTally, KeptUntilWrite, readTally, type Tally } from './tallies.js';
 import { deleteRecord, insertRecord, updateRecord } from './write.js';
 
 type Trx = Knex.Transaction;
@@ -47,16 +48,40 @@ const RECORDS_ADDED = { create: 1, update: 0, destroy: -1 } as const;
 
 const unfiltered = (f: ListQuery['filters']) => Object.keys(f.anyOf).length === 0 && f.remoteId === undefined && f.updatedSince === undefined && f.q === undefined;
 
+/** A record asked for by id in a business file. */
+interface ById {
+  businessFileId: number;
+  id: number;
+}
+const nameById = ({ businessFileId, id }: ById) => `${businessFileId} ${id}`;
+
 export class ResourceService {
   private readonly counts = new KeptUntilWrite<number>(COUNTS_KEPT);
   private readonly pageMarks = new KeptUntilWrite<Marks>(LISTS_KEPT);
+  /** The stamps asked for in one turn, one query per business file (src/db/per-turn.ts). */
+  private readonly refsThisTurn;
+  /** A business file's tally, read once per turn. */
+  private readonly talliesThisTurn;
 
   constructor(
     private readonly db: Knex,
     readonly spec: ResourceSpec,
     readonly lookups: Lookups,
     private readonly rules: ResourceRules = {},
-  ) {}
+  ) {
+    this.refsThisTurn = perTurn<ById, RecordRef>(nameById, async (keys) => {
+      const idsByFile = new Map<number, number[]>();
+      for (const { businessFileId, id } of keys) (idsByFile.get(businessFileId) ?? idsByFile.set(businessFileId, []).get(businessFileId)!).push(id);
+      const found = new Map<string, RecordRef>();
+      await Promise.all(
+        [...idsByFile].map(async ([businessFileId, ids]) => {
+          for (const ref of await findRefs(db, spec, businessFileId, ids)) found.set(nameById({ businessFileId, id: ref.id }), ref);
+        }),
+      );
+      return found;
+    });
+    this.talliesThisTurn = perTurn<number, Tally>(String, eachOf(String, (businessFileId) => readTally(db, businessFileId, spec.plural)));
+  }
 
   notFound(): NotFoundError {
     return new NotFoundError(`${this.spec.label} not found.`);
@@ -69,7 +94,7 @@ export class ResourceService {
    * the kept count is filed under. The list's page marks are kept under the same count.
    */
   private async size(businessFileId: number, query: ListQuery, scope?: Scope): Promise<ListSize> {
-    const tally = await readTally(this.db, businessFileId, this.spec.plural);
+    const tally = (await this.talliesThisTurn(businessFileId)) as Tally;
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
     const marks = (direction: string) => {
       const list = `${key} ${direction}`;
@@ -90,7 +115,7 @@ export class ResourceService {
 
   /** Which state of a record is current, or 404. */
   async ref(businessFileId: number, key: RecordKey): Promise<RecordRef> {
-    const ref = await findRef(this.db, this.spec, businessFileId, key);
+    const ref = 'id' in key ? await this.refsThisTurn({ businessFileId, id: key.id }) : await findRef(this.db, this.spec, businessFileId, key);
     if (!ref) throw this.notFound();
     return ref;
   }
