@@ -116,5 +116,5 @@ export const CONTACT: ResourceSpec = {
     }
     for (const r of records) r.firm_name = typeof r.firm_id === 'number' ? (names.get(r.firm_id) ?? null) : null;
   },
-  dependency: { join: 'LEFT JOIN firms d ON d.business_file_id = r.business_file_id AND d.id = r.firm_id', column: 'd.version' },
+  dependency: { join: 'LEFT JOIN firms d ON d.business_file_id = r.business_file_id AND d.id = r.firm_id', column: 'd.version', resource: 'firms' },
 };

@@ -44,5 +44,5 @@ export const FIRM: ResourceSpec = {
     }
     for (const r of records) r.contacts_count = counts.get(r.id) ?? 0;
   },
-  dependency: { join: '', column: '(SELECT COUNT(*) FROM contacts d WHERE d.business_file_id = r.business_file_id AND d.firm_id = r.id)' },
+  dependency: { join: '', column: '(SELECT COUNT(*) FROM contacts d WHERE d.business_file_id = r.business_file_id AND d.firm_id = r.id)', resource: 'contacts' },
 };

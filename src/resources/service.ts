@@ -55,12 +55,19 @@ interface ById {
 }
 const nameById = ({ businessFileId, id }: ById) => `${businessFileId} ${id}`;
 
+/** A resource's tally in a business file. */
+interface TallyOf {
+  businessFileId: number;
+  resource: string;
+}
+const nameOfTally = ({ businessFileId, resource }: TallyOf) => `${businessFileId} ${resource}`;
+
 export class ResourceService {
   private readonly counts = new KeptUntilWrite<number>(COUNTS_KEPT);
   private readonly pageMarks = new KeptUntilWrite<Marks>(LISTS_KEPT);
   /** The stamps asked for in one turn, one query per business file (src/db/per-turn.ts). */
   private readonly refsThisTurn;
-  /** A business file's tally, read once per turn. */
+  /** A business file's tally of a resource, read once per turn. */
   private readonly talliesThisTurn;
 
   constructor(
@@ -80,7 +87,7 @@ export class ResourceService {
       );
       return found;
     });
-    this.talliesThisTurn = perTurn<number, Tally>(String, eachOf(String, (businessFileId) => readTally(db, businessFileId, spec.plural)));
+    this.talliesThisTurn = perTurn<TallyOf, Tally>(nameOfTally, eachOf(nameOfTally, ({ businessFileId, resource }) => readTally(db, businessFileId, resource)));
   }
 
   notFound(): NotFoundError {
@@ -94,7 +101,7 @@ export class ResourceService {
    * the kept count is filed under. The list's page marks are kept under the same count.
    */
   private async size(businessFileId: number, query: ListQuery, scope?: Scope): Promise<ListSize> {
-    const tally = (await this.talliesThisTurn(businessFileId)) as Tally;
+    const tally = (await this.talliesThisTurn({ businessFileId, resource: this.spec.plural })) as Tally;
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
     const marks = (direction: string) => {
       const list = `${key} ${direction}`;
@@ -104,6 +111,18 @@ export class ResourceService {
     const kept = this.counts.get(key, tally.writes);
     const total = kept ?? this.counts.set(key, tally.writes, await countRecords(this.db, this.spec, businessFileId, query.filters, scope));
     return { total, records: tally.records, marks };
+  }
+
+  /**
+   * Moves with every committed write that can change a list page of this resource in the
+   * business file: its own writes and those of what its renderings show (a contact's firm, a
+   * firm's contacts), by any process on any node; a tally read once per turn for each. What the
+   * service keeps under it is never older than the state it names (tallies.ts).
+   */
+  async writesToken(businessFileId: number): Promise<string> {
+    const resources = [this.spec.plural, ...(this.spec.dependency ? [this.spec.dependency.resource] : [])];
+    const tallies = await Promise.all(resources.map((resource) => this.talliesThisTurn({ businessFileId, resource })));
+    return tallies.map((tally) => tally?.writes ?? 0).join(':');
   }
 
   async list(businessFileId: number, query: ListQuery, scope?: Scope): Promise<Page> {

@@ -73,8 +73,9 @@ export interface ResourceSpec {
   /**
    * SQL of what else a rendering depends on, per record `r` (table alias), for the rendered cache:
    * a contact's document shows its firm's name, so the firm's version is part of its cache key.
+   * `resource`: the resource whose writes move it (their tally, for the list pages kept on MySQL).
    */
-  dependency?: { join: string; column: string };
+  dependency?: { join: string; column: string; resource: string };
 }
 
 /** Field builders, so a spec reads as its document. */

@@ -9,7 +9,7 @@ import { forEachEngine } from '../support/engines.js';
 import { connect, TestServer } from '../support/server.js';
 import { removeUser } from '../../src/auth/users.js';
 import { loadLookups } from '../../src/contacts/lookups.js';
-import { CONTACT } from '../../src/resources/index.js';
+import { CONTACT, FIRM } from '../../src/resources/index.js';
 import { ResourceService } from '../../src/resources/service.js';
 import { parseDocument } from '../../src/xml/document.js';
 import { readRecord } from '../../src/xml/record-reader.js';
@@ -121,13 +121,47 @@ forEachEngine((engine) => {
       const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
       const other = connect(sameDatabase, () => {});
       try {
-        // As another WORKERS process writes: the row and its version.
-        await other('contacts').where('id', Number(id)).update({ last_name: 'After', version: 123456 });
+        // As another WORKERS process writes: the service's own code on a connection of its own.
+        const elsewhere = new ResourceService(other, CONTACT, await loadLookups(other));
+        await elsewhere.update(t.bf, { id: Number(id) }, contactInput('<contact><last_name>After</last_name></contact>'), null);
         expect(field((await as(`/${t.bf}/contacts/${id}.xml`)).text, 'last_name')).to.equal('After');
         expect((await as(`/${t.bf}/contacts.xml`)).text).to.contain('<last_name>After</last_name>');
         expect(await removeUser(other, t.login)).to.equal(true);
         expect((await as(`/${t.bf}/contacts/${id}.xml`)).status).to.equal(401);
         expect((await as(`/${t.bf}/contacts.xml`)).status).to.equal(401);
+      } finally {
+        await other.destroy();
+      }
+    });
+
+    // A list page is kept while nothing it shows was written (MySQL: the business file's write
+    // tallies of the resource and of what its renderings show): a contact shows its firm's name,
+    // a firm its number of contacts.
+    it('answers a list page anew after another process writes what its records show: a firm renamed, a contact added to a firm', async () => {
+      const t = await server.tenant();
+      const as = server.as(t);
+      const firm = await as(`/${t.bf}/firms.xml`, { method: 'POST', body: '<firm><name>Old Name</name></firm>' });
+      expect(firm.status, firm.text).to.equal(201);
+      const firmId = Number(/<id[^>]*>(\d+)<\/id>/.exec(firm.text)?.[1]);
+      const contactsCount = async () => /<contacts_count[^>]*>(\d+)<\/contacts_count>/.exec((await as(`/${t.bf}/firms.xml`)).text)?.[1];
+      await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Member', `<firm_id>${firmId}</firm_id>`) });
+      for (let i = 0; i < 2; i++) {
+        expect((await as(`/${t.bf}/contacts.xml`)).text).to.contain('<firm_name>Old Name</firm_name>');
+        expect((await as(`/${t.bf}/firms/${firmId}/contacts.xml`)).text).to.contain('<firm_name>Old Name</firm_name>');
+        expect(await contactsCount()).to.equal('1');
+      }
+      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
+      const other = connect(sameDatabase, () => {});
+      try {
+        const lookups = await loadLookups(other);
+        const firms = new ResourceService(other, FIRM, lookups);
+        await firms.update(t.bf, { id: firmId }, readRecord(FIRM, parseDocument('<firm><name>New Name</name></firm>', 'firm')), null);
+        expect((await as(`/${t.bf}/contacts.xml`)).text).to.contain('<firm_name>New Name</firm_name>');
+        expect((await as(`/${t.bf}/firms/${firmId}/contacts.xml`)).text).to.contain('<firm_name>New Name</firm_name>');
+        const contacts = new ResourceService(other, CONTACT, lookups);
+        await contacts.create(t.bf, contactInput(`<contact><last_name>Second</last_name><firm_id>${firmId}</firm_id></contact>`), null);
+        expect(await contactsCount()).to.equal('2');
+        expect((await as(`/${t.bf}/firms/${firmId}/contacts.xml`)).text).to.contain('<last_name>Second</last_name>');
       } finally {
         await other.destroy();
       }

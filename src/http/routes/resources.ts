@@ -24,7 +24,7 @@ type Ctx = AppContext & { params: Record<string, string> };
 
 const actorOf = (ctx: AppContext) => (ctx.state.user as ApiUser).id;
 
-/** List pages' bodies kept per process while the database is unchanged (SQLite): how many, up to what size. */
+/** List pages' bodies kept per process while nothing they show was written: how many, up to what size. */
 const PAGES_KEPT = 100;
 const PAGE_BYTES_KEPT = 256 * 1024;
 type PageBody = { type: string; body: string | Buffer };
@@ -33,15 +33,17 @@ const pagesOf = (rendered: RenderedRecords) =>
   keptPages.get(rendered) ?? keptPages.set(rendered, new KeptWhileUnchanged<PageBody>(PAGES_KEPT, (p) => p.body.length <= PAGE_BYTES_KEPT)).get(rendered)!;
 
 /**
- * A list answer from its page of refs: kept renderings, the missing ones read in one go. With
- * `changes` (SQLite) the whole body is kept while the database is unchanged: the same query,
- * format and profile then give the same bytes without a query.
+ * A list answer from its page of refs: kept renderings, the missing ones read in one go. The
+ * whole body is kept while nothing it shows was written (SQLite: the database's change token;
+ * MySQL: the business file's write tallies, ResourceService.writesToken): the same query,
+ * format and profile then give the same bytes without a page query.
  */
 export async function listAnswer(ctx: AppContext, service: ResourceService, rendered: RenderedRecords, scope?: Scope, changes?: ChangeWatch): Promise<void> {
   const businessFileId = businessFileOf(ctx);
   const { query, problems } = parseListQuery(service.spec, ctx.query, service.lookups);
   if (!query) throw new BadRequestError(problems);
-  const token = changes && (await changeTokenOf(ctx, changes));
+  // SQLite's change token; where there is none (MySQL), the business file's write tallies.
+  const token = (changes && (await changeTokenOf(ctx, changes))) ?? (await service.writesToken(businessFileId));
   const key = `${businessFileId} ${ctx.state.format} ${profileOf(ctx)} ${JSON.stringify(scope ?? null)} ${JSON.stringify(query)}`;
   const { type, body } = (await pagesOf(rendered).get(key, token, async () => {
     const { refs, totalEntries } = await service.list(businessFileId, query, scope);
