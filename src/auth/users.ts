@@ -54,11 +54,12 @@ export async function findUserByLogin(db: Db, login: string): Promise<ApiUser | 
   return { id: Number(rows[0].id), login: rows[0].login, passwordHash: rows[0].password_hash, businessFileIds: files, emptyIntegers: profile(rows[0].empty_integers) };
 }
 
-export async function findUserByToken(db: Db, token: string): Promise<ApiUser | undefined> {
+/** The user of a token, by the token's digest (tokens.ts): how it is stored, and kept by callers. */
+export async function findUserByTokenDigest(db: Db, digest: string): Promise<ApiUser | undefined> {
   const row = await db('api_tokens')
     .join('users', 'users.id', 'api_tokens.user_id')
     .select('users.id', 'users.login', 'users.password_hash', 'users.empty_integers')
-    .where('api_tokens.token_digest', tokenDigest(token))
+    .where('api_tokens.token_digest', digest)
     .first();
   return withBusinessFiles(db, row);
 }

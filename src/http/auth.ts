@@ -11,7 +11,7 @@ import { clientAddressOf, type AddressOf } from '../auth/client-address.js';
 import { PasswordQueue } from '../auth/password-queue.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { LoginThrottle, type Attempt, type ThrottleLimits } from '../auth/throttle.js';
-import { findUserByLogin, findUserByToken, type ApiUser } from '../auth/users.js';
+import { findUserByLogin, findUserByTokenDigest, type ApiUser } from '../auth/users.js';
 import { VerifiedCache } from '../auth/verified-cache.js';
 import { tokenDigest } from '../auth/tokens.js';
 import type { ChangeWatch } from '../db/change-watch.js';
@@ -93,14 +93,14 @@ export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuard
   const users = new KeptWhileUnchanged<ApiUser>(USERS_KEPT);
   // Requests of one turn that name the same user share one read of it (src/db/per-turn.ts).
   const byLoginThisTurn = perTurn<string, ApiUser>(String, eachOf(String, (login) => findUserByLogin(db, login)));
-  const byTokenThisTurn = perTurn<string, ApiUser>(tokenDigest, eachOf(tokenDigest, (apiToken) => findUserByToken(db, apiToken)));
+  const byDigestThisTurn = perTurn<string, ApiUser>(String, eachOf(String, (digest) => findUserByTokenDigest(db, digest)));
   return async (ctx, next) => {
     // The token is read before the user it may keep.
     const changeToken = async () => changes && changeTokenOf(ctx, changes);
     const byLogin = async (login: string) => users.get(`l ${login}`, await changeToken(), () => byLoginThisTurn(login));
     const byToken = async (apiToken: string) => {
-      const digest = tokenDigest(apiToken);
-      return users.get(`t ${digest}`, await changeToken(), () => byTokenThisTurn(apiToken));
+      const digest = tokenDigest(apiToken); // once: the kept user, the shared read and the query all go by it
+      return users.get(`t ${digest}`, await changeToken(), () => byDigestThisTurn(digest));
     };
     const header = ctx.get('Authorization');
     const [scheme, credentials] = header.trim().split(/\s+/, 2);
