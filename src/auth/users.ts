@@ -5,6 +5,7 @@ import { hashPassword } from './passwords.js';
 import { newToken, tokenDigest } from './tokens.js';
 import { writeTransaction } from '../db/transaction.js';
 import { selectRows } from '../db/select.js';
+import { addUsersWrite } from '../resources/tallies.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -102,19 +103,28 @@ export async function addUser(db: Knex, login: string, password: string | undefi
       const last = await trx('user_business_files').where('user_id', user.id).max({ p: 'position' }).first();
       await trx('user_business_files').insert({ user_id: user.id, business_file_id: businessFileId, position: Number(last?.p ?? -1) + 1 });
     }
+    await addUsersWrite(trx, created ? 1 : 0);
     return { created };
   });
 }
 
 /** Creates a token for the user and returns it: the only time it is ever seen. */
-export async function addToken(db: Db, login: string): Promise<string> {
-  const user = await db('users').select('id').where('login', login).first();
-  if (!user) throw new Error(`No API user with login "${login}".`);
+export async function addToken(db: Knex, login: string): Promise<string> {
   const token = newToken();
-  await db('api_tokens').insert({ user_id: user.id, token_digest: tokenDigest(token), created_at: toDbText(new Date()) });
+  await writeTransaction(db, async (trx) => {
+    const user = await trx('users').select('id').where('login', login).first();
+    if (!user) throw new Error(`No API user with login "${login}".`);
+    await trx('api_tokens').insert({ user_id: user.id, token_digest: tokenDigest(token), created_at: toDbText(new Date()) });
+    await addUsersWrite(trx, 0);
+  });
   return token;
 }
 
-export async function removeUser(db: Db, login: string): Promise<boolean> {
-  return (await db('users').where('login', login).del()) > 0;
+/** Removes the user with its tokens and memberships (the foreign keys cascade). */
+export async function removeUser(db: Knex, login: string): Promise<boolean> {
+  return writeTransaction(db, async (trx) => {
+    const removed = (await trx('users').where('login', login).del()) > 0;
+    if (removed) await addUsersWrite(trx, -1);
+    return removed;
+  });
 }

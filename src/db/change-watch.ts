@@ -14,11 +14,12 @@ const READ = /^\s*(select|pragma)\b/i;
 
 export class ChangeWatch {
   private localWrites = 0;
-  private readonly sqlite: boolean;
+  /** Whether there is a token (SQLite); elsewhere the callers keep values under the write tallies (src/http/unchanged.ts). */
+  readonly sqlite: boolean;
   /** One read for every caller of a turn (per-turn.ts: a PRAGMA costs about 10 µs, a read transaction's locks). */
   private readonly thisTurn = perTurn<string, string>(String, async () => new Map([['token', await this.read()]]));
 
-  constructor(private readonly db: Knex) {
+  constructor(readonly db: Knex) {
     this.sqlite = engineOf(db) === 'sqlite';
     if (this.sqlite) db.on('query', (query: { sql: string }) => READ.test(query.sql) || this.localWrites++);
   }

@@ -18,7 +18,7 @@ import type { ChangeWatch } from '../db/change-watch.js';
 import { eachOf, perTurn } from '../db/per-turn.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { AppContext, AppState } from './state.js';
-import { changeTokenOf, KeptWhileUnchanged } from './unchanged.js';
+import { KeptWhileUnchanged, usersTokenOf } from './unchanged.js';
 
 export interface AuthOptions {
   /** Proxies whose X-Forwarded-For is believed (see src/auth/client-address.ts); none by default. */
@@ -55,7 +55,7 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$hBfZJm7T7b2HnZ5cZz
  */
 type ChecksInFlight = Map<string, Promise<boolean>>;
 
-/** Users by login or token digest, read again once something may have been written (SQLite; unchanged.ts). */
+/** Users by login or token digest, read again once a user may have been written (unchanged.ts). */
 const USERS_KEPT = 1_000;
 
 async function basicUser(lookUp: (login: string) => Promise<ApiUser | undefined>, cache: VerifiedCache, queue: PasswordQueue, inFlight: ChecksInFlight, address: string, attempt: Attempt, login: string, password: string): Promise<ApiUser | undefined> {
@@ -85,8 +85,9 @@ function decodeBasic(encoded: string): { login: string; password: string } | und
 }
 
 /**
- * `changes` (SQLite) lets a user read by an earlier request serve while the database is
- * unchanged: a removed user or changed password still counts from the next request.
+ * `changes` lets a user read by an earlier request serve while no user was written (SQLite:
+ * while the database is unchanged): a removed user or changed password still counts from the
+ * next request.
  */
 export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuards = authGuards(), cache = new VerifiedCache(), changes?: ChangeWatch): Middleware<AppState> {
   const inFlight: ChecksInFlight = new Map();
@@ -96,7 +97,7 @@ export function authenticate(db: Knex, { addressOf, throttle, queue }: AuthGuard
   const byDigestThisTurn = perTurn<string, ApiUser>(String, eachOf(String, (digest) => findUserByTokenDigest(db, digest)));
   return async (ctx, next) => {
     // The token is read before the user it may keep.
-    const changeToken = async () => changes && changeTokenOf(ctx, changes);
+    const changeToken = async () => changes && usersTokenOf(ctx, changes);
     const byLogin = async (login: string) => users.get(`l ${login}`, await changeToken(), () => byLoginThisTurn(login));
     const byToken = async (apiToken: string) => {
       const digest = tokenDigest(apiToken); // once: the kept user, the shared read and the query all go by it

@@ -1,6 +1,7 @@
 // What middleware puts on ctx.state for the handlers after it.
 import type { ParameterizedContext } from 'koa';
 import type { ApiUser } from '../auth/users.js';
+import type { Tallies } from '../resources/tallies.js';
 
 export type Format = 'xml' | 'json';
 
@@ -13,6 +14,8 @@ export interface AppState {
   requestId?: string;
   /** The database's change token as this request first read it (unchanged.ts). */
   changeToken?: Promise<string | undefined>;
+  /** Business files' write tallies as this request first read them, by business file (unchanged.ts). */
+  tallies?: Map<number, Promise<Tallies>>;
   /** The error a failed request was answered for (errors.ts), for the log line. */
   error?: unknown;
 }

@@ -17,11 +17,11 @@ import { etagOf, ifMatchAccepts } from './etag.js';
 import { countRecords, listRefs, type ListSize, type Scope } from './list.js';
 import type { ListQuery } from './list-query.js';
 import { LISTS_KEPT, type Marks } from './page-marks.js';
-import { eachOf, perTurn } from '../db/per-turn.js';
+import { perTurn } from '../db/per-turn.js';
 import { findRecord, findRecords, findRef, findRefs, remoteIdTaken, type RecordKey, type RecordRef } from './read.js';
 import type { ResourceSpec, Row } from './spec.js';
 import { checkRecord, type Draft, type Values } from './validate.js';
-import { addToTally, KeptUntilWrite, readTally, type Tally } from './tallies.js';
+import { addToTally, KeptUntilWrite, talliesThisTurn, tallyIn, type Tallies } from './tallies.js';
 import { deleteRecord, insertRecord, updateRecord } from './write.js';
 
 type Trx = Knex.Transaction;
@@ -55,20 +55,15 @@ interface ById {
 }
 const nameById = ({ businessFileId, id }: ById) => `${businessFileId} ${id}`;
 
-/** A resource's tally in a business file. */
-interface TallyOf {
-  businessFileId: number;
-  resource: string;
-}
-const nameOfTally = ({ businessFileId, resource }: TallyOf) => `${businessFileId} ${resource}`;
-
 export class ResourceService {
   private readonly counts = new KeptUntilWrite<number>(COUNTS_KEPT);
   private readonly pageMarks = new KeptUntilWrite<Marks>(LISTS_KEPT);
   /** The stamps asked for in one turn, one query per business file (src/db/per-turn.ts). */
   private readonly refsThisTurn;
-  /** A business file's tally of a resource, read once per turn. */
+  /** A business file's tallies, read once per turn (shared by every resource: tallies.ts). */
   private readonly talliesThisTurn;
+  /** The resources whose writes can change what this one's renderings show: itself, and what they show of another. */
+  readonly shownResources: string[];
 
   constructor(
     private readonly db: Knex,
@@ -87,7 +82,8 @@ export class ResourceService {
       );
       return found;
     });
-    this.talliesThisTurn = perTurn<TallyOf, Tally>(nameOfTally, eachOf(nameOfTally, ({ businessFileId, resource }) => readTally(db, businessFileId, resource)));
+    this.talliesThisTurn = talliesThisTurn(db);
+    this.shownResources = [spec.plural, ...(spec.dependency ? [spec.dependency.resource] : [])];
   }
 
   notFound(): NotFoundError {
@@ -101,7 +97,7 @@ export class ResourceService {
    * the kept count is filed under. The list's page marks are kept under the same count.
    */
   private async size(businessFileId: number, query: ListQuery, scope?: Scope): Promise<ListSize> {
-    const tally = (await this.talliesThisTurn({ businessFileId, resource: this.spec.plural })) as Tally;
+    const tally = tallyIn(await this.talliesThisTurn(businessFileId), this.spec.plural);
     const key = `${businessFileId} ${JSON.stringify(query.filters)} ${JSON.stringify(scope ?? null)}`;
     const marks = (direction: string) => {
       const list = `${key} ${direction}`;
@@ -114,15 +110,18 @@ export class ResourceService {
   }
 
   /**
-   * Moves with every committed write that can change a list page of this resource in the
-   * business file: its own writes and those of what its renderings show (a contact's firm, a
-   * firm's contacts), by any process on any node; a tally read once per turn for each. What the
+   * Moves with every committed write that can change a rendering of this resource in the
+   * business file (a list page, a record's stamp): its own writes and those of what its
+   * renderings show (a contact's firm, a firm's contacts), by any process on any node. What the
    * service keeps under it is never older than the state it names (tallies.ts).
    */
   async writesToken(businessFileId: number): Promise<string> {
-    const resources = [this.spec.plural, ...(this.spec.dependency ? [this.spec.dependency.resource] : [])];
-    const tallies = await Promise.all(resources.map((resource) => this.talliesThisTurn({ businessFileId, resource })));
-    return tallies.map((tally) => tally?.writes ?? 0).join(':');
+    return this.writesTokenOf(await this.talliesThisTurn(businessFileId));
+  }
+
+  /** writesToken from a business file's tallies already read. */
+  writesTokenOf(tallies: Tallies): string {
+    return this.shownResources.map((resource) => tallyIn(tallies, resource).writes).join(':');
   }
 
   async list(businessFileId: number, query: ListQuery, scope?: Scope): Promise<Page> {

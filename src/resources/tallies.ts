@@ -9,6 +9,7 @@
 // rarely touch the same row, which would serialize them or be a certification conflict.
 import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
+import { perTurn } from '../db/per-turn.js';
 import { selectRows } from '../db/select.js';
 
 type Db = Knex | Knex.Transaction;
@@ -37,13 +38,52 @@ export async function addToTally(trx: Knex.Transaction, businessFileId: number, 
     });
 }
 
-export async function readTally(db: Db, businessFileId: number, resource: string): Promise<Tally> {
-  const [row] = await selectRows<{ records: number | string | null; writes: number | string | null }>(
+/**
+ * Business file 0 (real ones start at 1) holds one tally for the whole service: `users`, whose
+ * writes move with every change of an API user, its password, profile, tokens or business
+ * files. A process keeps the users it read while it stands still (src/http/unchanged.ts).
+ */
+export const SERVICE_WIDE = 0;
+export const USERS = 'users';
+
+/** Counts a change of API users (users.ts), in its transaction. */
+export function addUsersWrite(trx: Knex.Transaction, records: number): Promise<void> {
+  return addToTally(trx, SERVICE_WIDE, USERS, { records, writes: 1 });
+}
+
+/** A business file's tallies by resource; a resource never written has none. */
+export type Tallies = Map<string, Tally>;
+
+export const tallyIn = (tallies: Tallies, resource: string): Tally => tallies.get(resource) ?? { records: 0, writes: 0 };
+
+/** The tallies of several business files in one query, by business file. */
+export async function readTallies(db: Db, businessFileIds: readonly number[]): Promise<Map<number, Tallies>> {
+  const rows = await selectRows<{ business_file_id: number; resource: string; records: number | string | null; writes: number | string | null }>(
     db,
-    `SELECT SUM(records) AS records, SUM(writes) AS writes FROM ${TALLY_TABLE} WHERE business_file_id = ? AND resource = ?`,
-    [businessFileId, resource],
+    `SELECT business_file_id, resource, SUM(records) AS records, SUM(writes) AS writes FROM ${TALLY_TABLE}
+     WHERE business_file_id IN (${businessFileIds.map(() => '?').join(', ')}) GROUP BY business_file_id, resource`,
+    businessFileIds,
   );
-  return { records: Number(row?.records ?? 0), writes: Number(row?.writes ?? 0) };
+  const byFile = new Map<number, Tallies>(businessFileIds.map((id) => [id, new Map()]));
+  for (const row of rows) byFile.get(Number(row.business_file_id))?.set(row.resource, { records: Number(row.records ?? 0), writes: Number(row.writes ?? 0) });
+  return byFile;
+}
+
+/**
+ * A business file's tallies, read once per turn of the event loop for every business file asked
+ * in it, in one query (per-turn.ts): one reader per database handle, shared by every resource
+ * and by the users' tally.
+ */
+const readers = new WeakMap<Knex, (businessFileId: number) => Promise<Tallies>>();
+
+export function talliesThisTurn(db: Knex): (businessFileId: number) => Promise<Tallies> {
+  let reader = readers.get(db);
+  if (!reader) {
+    const load = perTurn<number, Tallies>(String, async (ids) => new Map([...(await readTallies(db, ids))].map(([id, t]) => [String(id), t])));
+    reader = async (businessFileId) => (await load(businessFileId)) ?? new Map();
+    readers.set(db, reader);
+  }
+  return reader;
 }
 
 /**

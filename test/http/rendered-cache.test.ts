@@ -1,13 +1,14 @@
 // The caches must never answer with content older than the database's: the rendered-contact
 // cache (src/http/rendered-contacts.ts; every path that changes a contact moves its version on)
 // and the list counts (ResourceService, kept while the business file's write tally stands still),
-// and what SQLite keeps while the database is unchanged (src/http/unchanged.ts): users, record
-// stamps, list pages.
+// and what is kept while nothing it shows was written (src/http/unchanged.ts: SQLite's change
+// token, MySQL's write tallies): users, record stamps, list pages.
 import { expect } from 'chai';
 import { contactXml, field, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { connect, TestServer } from '../support/server.js';
-import { removeUser } from '../../src/auth/users.js';
+import { addUser, removeUser } from '../../src/auth/users.js';
+import { basic } from '../support/http.js';
 import { loadLookups } from '../../src/contacts/lookups.js';
 import { CONTACT, FIRM } from '../../src/resources/index.js';
 import { ResourceService } from '../../src/resources/service.js';
@@ -166,5 +167,80 @@ forEachEngine((engine) => {
         await other.destroy();
       }
     });
+
+    // MySQL keeps a user under the service-wide users' tally and a record's stamp under its
+    // business file's tallies: every way a user or what a record shows changes must move them.
+    it('answers the user anew after another process changes its password, gives it a business file, or removes it with its token', async () => {
+      const t = await server.tenant();
+      const other2 = await server.tenant();
+      const token = await server.token(t.login);
+      const byToken = (path: string) => server.request(path, { auth: `Token ${token}` });
+      for (let i = 0; i < 2; i++) {
+        expect((await server.as(t)(`/${t.bf}/contacts.xml`)).status).to.equal(200);
+        expect((await server.as(t)(`/${other2.bf}/contacts.xml`)).status).to.equal(403);
+        expect((await byToken(`/${t.bf}/contacts.xml`)).status).to.equal(200);
+      }
+      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
+      const other = connect(sameDatabase, () => {});
+      try {
+        await addUser(other, t.login, 'a-new-password', other2.bf);
+        expect((await server.as(t)(`/${t.bf}/contacts.xml`)).status).to.equal(401);
+        const renewed = { ...t, auth: basic(t.login, 'a-new-password') };
+        expect((await server.as(renewed)(`/${t.bf}/contacts.xml`)).status).to.equal(200);
+        expect((await server.as(renewed)(`/${other2.bf}/contacts.xml`)).status).to.equal(200);
+        expect((await byToken(`/${other2.bf}/contacts.xml`)).status).to.equal(200);
+        expect(await removeUser(other, t.login)).to.equal(true);
+        expect((await byToken(`/${t.bf}/contacts.xml`)).status).to.equal(401);
+        expect((await server.as(renewed)(`/${t.bf}/contacts.xml`)).status).to.equal(401);
+      } finally {
+        await other.destroy();
+      }
+    });
+
+    it('answers a contact anew, with a new ETag, after another process renames its firm', async () => {
+      const t = await server.tenant();
+      const as = server.as(t);
+      const firm = await as(`/${t.bf}/firms.xml`, { method: 'POST', body: '<firm><name>Old Name</name></firm>' });
+      const firmId = Number(/<id[^>]*>(\d+)<\/id>/.exec(firm.text)?.[1]);
+      const id = field((await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Member', `<firm_id>${firmId}</firm_id>`) })).text, 'id');
+      await as(`/${t.bf}/contacts/${id}.xml`); // the second answer is kept
+      const before = await as(`/${t.bf}/contacts/${id}.xml`);
+      expect(field(before.text, 'firm_name')).to.equal('Old Name');
+      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
+      const other = connect(sameDatabase, () => {});
+      try {
+        const firms = new ResourceService(other, FIRM, await loadLookups(other));
+        await firms.update(t.bf, { id: firmId }, readRecord(FIRM, parseDocument('<firm><name>New Name</name></firm>', 'firm')), null);
+      } finally {
+        await other.destroy();
+      }
+      const after = await as(`/${t.bf}/contacts/${id}.xml`);
+      expect(field(after.text, 'firm_name')).to.equal('New Name');
+      expect(after.headers.get('etag')).not.to.equal(before.headers.get('etag'));
+    });
+
+    if (engine.name === 'mysql') {
+      it('asks MySQL one query for a GET or a list page read before, nothing written since: the users\' and the business file\'s tallies together', async () => {
+        const t = await server.tenant();
+        const as = server.as(t);
+        const id = field((await as(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Kept') })).text, 'id');
+        for (const path of [`/${t.bf}/contacts/${id}.xml`, `/${t.bf}/contacts.xml`, `/contacts/show/${t.bf}/${id}.xml`]) {
+          expect((await as(path)).status).to.equal(200);
+          const queries: string[] = [];
+          // Not the background loops' work: the search indexer and the events' sequencer run in
+          // transactions, the sequencer and the webhooks' worker poll their tables.
+          const background = (query: { sql: string; __knexTxId?: string }) => query.__knexTxId !== undefined || /`(webhooks|events)`/.test(query.sql);
+          const seen = (query: { sql: string; __knexTxId?: string }) => background(query) || queries.push(query.sql);
+          server.db.on('query', seen);
+          try {
+            expect((await as(path)).status, path).to.equal(200);
+          } finally {
+            server.db.off('query', seen);
+          }
+          expect(queries, `${path}: ${queries.join(" | ")}`).to.have.length(1);
+          expect(queries[0], path).to.match(/FROM record_tallies\s+WHERE business_file_id IN \(\?, \?\)/);
+        }
+      });
+    }
   });
 });

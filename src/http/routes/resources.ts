@@ -18,7 +18,7 @@ import { checkKey, once, requestDigest } from '../idempotency.js';
 import type { RenderedRecords } from '../rendered.js';
 import { listBody, profileOf, recordBody, sendRecord } from '../respond.js';
 import type { AppContext, AppState } from '../state.js';
-import { changeTokenOf, KeptWhileUnchanged } from '../unchanged.js';
+import { KeptWhileUnchanged, recordsTokenOf } from '../unchanged.js';
 
 type Ctx = AppContext & { params: Record<string, string> };
 
@@ -42,8 +42,7 @@ export async function listAnswer(ctx: AppContext, service: ResourceService, rend
   const businessFileId = businessFileOf(ctx);
   const { query, problems } = parseListQuery(service.spec, ctx.query, service.lookups);
   if (!query) throw new BadRequestError(problems);
-  // SQLite's change token; where there is none (MySQL), the business file's write tallies.
-  const token = (changes && (await changeTokenOf(ctx, changes))) ?? (await service.writesToken(businessFileId));
+  const token = changes ? await recordsTokenOf(ctx, changes, service, businessFileId) : await service.writesToken(businessFileId);
   const key = `${businessFileId} ${ctx.state.format} ${profileOf(ctx)} ${JSON.stringify(scope ?? null)} ${JSON.stringify(query)}`;
   const { type, body } = (await pagesOf(rendered).get(key, token, async () => {
     const { refs, totalEntries } = await service.list(businessFileId, query, scope);
@@ -74,7 +73,7 @@ export async function listAnswer(ctx: AppContext, service: ResourceService, rend
   ctx.body = body;
 }
 
-/** Records' stamps kept per process while the database is unchanged (SQLite), by business file and key. */
+/** Records' stamps kept per process while nothing they show was written (unchanged.ts), by business file and key. */
 const REFS_KEPT = 10_000;
 
 export function resourceRoutes(router: Router<AppState>, db: Knex, service: ResourceService, rendered: RenderedRecords, changes?: ChangeWatch): void {
@@ -82,7 +81,7 @@ export function resourceRoutes(router: Router<AppState>, db: Knex, service: Reso
   const refs = new KeptWhileUnchanged<RecordRef>(REFS_KEPT);
   /** The record's current stamp (404 when there is none): one query, none while nothing was written. */
   const refOf = async (ctx: AppContext, businessFileId: number, key: RecordKey): Promise<RecordRef> => {
-    const token = changes && (await changeTokenOf(ctx, changes));
+    const token = changes && (await recordsTokenOf(ctx, changes, service, businessFileId));
     const name = 'id' in key ? `${businessFileId} ${key.id}` : `${businessFileId} r${key.remoteId}`;
     return (await refs.get(name, token, () => service.ref(businessFileId, key))) as RecordRef;
   };
