@@ -58,7 +58,7 @@ export async function startService(config: Config, log: LogLine, db: Knex = conn
   }
   const metrics = await startMetrics(config, db);
   const eventSettings = { ...DEFAULT_EVENT_SETTINGS, ...config.events };
-  const app = buildApp({ db, lookups: await loadLookups(db), log: config.logRequests ? log : () => {}, logFormat: config.logFormat, metrics, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
+  const app = buildApp({ db, lookups: await loadLookups(db), log, requestLines: config.logRequests, logFormat: config.logFormat, metrics, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
 
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a

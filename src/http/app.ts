@@ -32,6 +32,8 @@ export interface AppOptions {
   db: Knex;
   lookups: Lookups;
   log: LogLine;
+  /** One line per request (true by default); unexpected errors are logged either way. */
+  requestLines?: boolean;
   /** The log's format (plain lines by default). */
   logFormat?: LogFormat;
   /** Set when metrics are on: requests and the cache are measured, /metrics served when it has a token. */
@@ -44,7 +46,7 @@ export interface AppOptions {
   events?: EventSettings;
 }
 
-export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, renderedContacts, auth, events = DEFAULT_EVENT_SETTINGS }: AppOptions): Koa<AppState> {
+export function buildApp({ db, lookups, log, requestLines = true, logFormat = 'plain', metrics, renderedContacts, auth, events = DEFAULT_EVENT_SETTINGS }: AppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   const logger = createLog(logFormat, log);
   app.silent = true;
@@ -81,7 +83,7 @@ export function buildApp({ db, lookups, log, logFormat = 'plain', metrics, rende
 
   app.use(requestId());
   if (metrics) app.use(measureRequests());
-  app.use(logRequests(logger));
+  if (requestLines) app.use(logRequests(logger));
   app.use(negotiateFormat());
   app.use(renderErrors());
   app.use(methodNotAllowed(publicRoutes, api)); // also names the route for metrics and logs

@@ -28,4 +28,19 @@ describe('an unexpected failure', () => {
     expect(logs).not.to.contain(t.auth.split(' ')[1]);
     expect((await server.request('/health')).status).to.equal(200);
   });
+
+  it('is logged with request lines off (LOG_REQUESTS=0), and no request line is', async () => {
+    const logs: string[] = [];
+    const quiet = await TestServer.start(sqlite, logs, { logRequests: false });
+    try {
+      const t = await quiet.tenant();
+      await quiet.db.schema.dropTable('contact_items');
+      expect((await quiet.as(t)(`/${t.bf}/contacts.xml`, { method: 'POST', body: contactXml('Broken') })).status).to.equal(500);
+      expect((await quiet.request('/health')).status).to.equal(200);
+      expect(logs.join('\n')).to.match(/^error \w+/m);
+      expect(logs.join('\n')).not.to.match(/ \/health 200|contacts\.xml 500/);
+    } finally {
+      await quiet.stop();
+    }
+  });
 });
