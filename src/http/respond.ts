@@ -2,7 +2,7 @@
 // the user's profile (contract section 1).
 import type { ApiUser } from '../auth/users.js';
 import type { Lookups } from '../contacts/types.js';
-import { listJsonOf, lookupsJson, recordJsonOf } from '../json/record-json.js';
+import { listJsonOf, lookupsJson } from '../json/record-json.js';
 import { ifNoneMatchMatches } from '../resources/etag.js';
 import type { ResourceSpec } from '../resources/spec.js';
 import { errorsDocument, lookupsDocument } from '../xml/misc-writer.js';
@@ -17,8 +17,8 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 export const profileOf = (ctx: AppContext): EmptyIntegers => (ctx.state.user as ApiUser | undefined)?.emptyIntegers ?? 'empty';
 
 /** A record's answer body in the request's format (also stored for idempotent POSTs). */
-export function recordBody(ctx: AppContext, spec: ResourceSpec, record: Rendered): { type: string; body: string | Buffer } {
-  return ctx.state.format === 'json' ? { type: JSON_TYPE, body: recordJsonOf(spec, record.json) } : { type: XML_TYPE, body: record.xmlDocument(profileOf(ctx)) };
+export function recordBody(ctx: AppContext, spec: ResourceSpec, record: Rendered): { type: string; body: Buffer } {
+  return ctx.state.format === 'json' ? { type: JSON_TYPE, body: record.jsonDocument() } : { type: XML_TYPE, body: record.xmlDocument(profileOf(ctx)) };
 }
 
 /** `xml` and `json` give the encoded body; only the negotiated one is called. */
