@@ -11,7 +11,7 @@ import { authenticate, authGuards, type AuthOptions } from './auth.js';
 import { renderErrors } from './errors.js';
 import { negotiateFormat } from './format.js';
 import { createLog, logRequests, type LogFormat, type LogLine } from './log.js';
-import { methodNotAllowed } from './method-not-allowed.js';
+import { methodNotAllowed, routeToOwner } from './method-not-allowed.js';
 import { rememberMatches } from './remember-matches.js';
 import { RenderedRecords } from './rendered.js';
 import { requestId } from './request-id.js';
@@ -86,8 +86,7 @@ export function buildApp({ db, lookups, log, requestLines = true, logFormat = 'p
   if (requestLines) app.use(logRequests(logger));
   app.use(negotiateFormat());
   app.use(renderErrors());
-  app.use(methodNotAllowed(publicRoutes, api)); // also names the route for metrics and logs
-  app.use(rememberMatches(publicRoutes).routes());
-  app.use(rememberMatches(api).routes());
+  app.use(methodNotAllowed(publicRoutes, api)); // also names the route for metrics and logs, and its router
+  app.use(routeToOwner(rememberMatches(publicRoutes), rememberMatches(api)));
   return app;
 }

@@ -52,7 +52,10 @@ const REMEMBERED_PATHS = 2_000;
 /** Longer paths are not remembered: 2,000 of them stay small. */
 const REMEMBERED_PATH_LENGTH = 200;
 
-/** One middleware for any number of routers; the first that knows the path decides. */
+/**
+ * One middleware for any number of routers; the first that knows the path decides, and is
+ * named on ctx.state.router (its index) so that only its routes run (routeToOwner).
+ */
 export function methodNotAllowed(...routers: Router[]): Middleware<AppState> {
   // The route table is fixed once the app is built, so a path's owner never changes.
   const remembered = routers.map(() => new Map<string, PathOwner | undefined>());
@@ -70,9 +73,22 @@ export function methodNotAllowed(...routers: Router[]): Middleware<AppState> {
       const owner = ownerOfPath(i, ctx.path);
       if (!owner) continue;
       ctx.state.route = owner.route;
+      ctx.state.router = i;
       if (!owner.methods.has(ctx.method)) throw new MethodNotAllowedError([...owner.methods]);
       break;
     }
     await next();
+  };
+}
+
+/**
+ * The routes of the router that owns the path (methodNotAllowed decided it), and none for a
+ * path no router knows: the others are not asked to match it again.
+ */
+export function routeToOwner(...routers: Router<AppState>[]): Middleware<AppState> {
+  const routes = routers.map((router) => router.routes() as Middleware<AppState>);
+  return (ctx, next) => {
+    const owner = ctx.state.router;
+    return owner === undefined ? next() : routes[owner](ctx, next);
   };
 }

@@ -10,6 +10,8 @@ export interface AppState {
   user?: ApiUser;
   /** The pattern of the route that takes this path (method-not-allowed.ts), for metrics and logs. */
   route?: string;
+  /** Which of the app's routers owns the path (method-not-allowed.ts). */
+  router?: number;
   /** The client's X-Request-Id if it sent a sane one, else a new one (request-id.ts). */
   requestId?: string;
   /** The database's change token as this request first read it (unchanged.ts). */
