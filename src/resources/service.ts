@@ -110,16 +110,11 @@ export class ResourceService {
   }
 
   /**
-   * Moves with every committed write that can change a rendering of this resource in the
-   * business file (a list page, a record's stamp): its own writes and those of what its
-   * renderings show (a contact's firm, a firm's contacts), by any process on any node. What the
-   * service keeps under it is never older than the state it names (tallies.ts).
+   * From a business file's tallies: moves with every committed write that can change a rendering
+   * of this resource in the business file (a list page, a record's stamp): its own writes and
+   * those of what its renderings show (a contact's firm, a firm's contacts), by any process on
+   * any node. What the service keeps under it is never older than the state it names (tallies.ts).
    */
-  async writesToken(businessFileId: number): Promise<string> {
-    return this.writesTokenOf(await this.talliesThisTurn(businessFileId));
-  }
-
-  /** writesToken from a business file's tallies already read. */
   writesTokenOf(tallies: Tallies): string {
     return this.shownResources.map((resource) => tallyIn(tallies, resource).writes).join(':');
   }

@@ -56,16 +56,19 @@ export type Tallies = Map<string, Tally>;
 
 export const tallyIn = (tallies: Tallies, resource: string): Tally => tallies.get(resource) ?? { records: 0, writes: 0 };
 
-/** The tallies of several business files in one query, by business file. */
-export async function readTallies(db: Db, businessFileIds: readonly number[]): Promise<Map<number, Tallies>> {
+/** The tallies of several business files in one query, by business file (its id as a string, per-turn.ts's key); none for one never written. */
+export async function readTallies(db: Db, businessFileIds: readonly number[]): Promise<Map<string, Tallies>> {
   const rows = await selectRows<{ business_file_id: number; resource: string; records: number | string | null; writes: number | string | null }>(
     db,
     `SELECT business_file_id, resource, SUM(records) AS records, SUM(writes) AS writes FROM ${TALLY_TABLE}
      WHERE business_file_id IN (${businessFileIds.map(() => '?').join(', ')}) GROUP BY business_file_id, resource`,
     businessFileIds,
   );
-  const byFile = new Map<number, Tallies>(businessFileIds.map((id) => [id, new Map()]));
-  for (const row of rows) byFile.get(Number(row.business_file_id))?.set(row.resource, { records: Number(row.records ?? 0), writes: Number(row.writes ?? 0) });
+  const byFile = new Map<string, Tallies>();
+  for (const row of rows) {
+    const file = String(row.business_file_id);
+    (byFile.get(file) ?? byFile.set(file, new Map()).get(file)!).set(row.resource, { records: Number(row.records ?? 0), writes: Number(row.writes ?? 0) });
+  }
   return byFile;
 }
 
@@ -79,7 +82,7 @@ const readers = new WeakMap<Knex, (businessFileId: number) => Promise<Tallies>>(
 export function talliesThisTurn(db: Knex): (businessFileId: number) => Promise<Tallies> {
   let reader = readers.get(db);
   if (!reader) {
-    const load = perTurn<number, Tallies>(String, async (ids) => new Map([...(await readTallies(db, ids))].map(([id, t]) => [String(id), t])));
+    const load = perTurn<number, Tallies>(String, (ids) => readTallies(db, ids));
     reader = async (businessFileId) => (await load(businessFileId)) ?? new Map();
     readers.set(db, reader);
   }

@@ -35,14 +35,14 @@ const pagesOf = (rendered: RenderedRecords) =>
 /**
  * A list answer from its page of refs: kept renderings, the missing ones read in one go. The
  * whole body is kept while nothing it shows was written (SQLite: the database's change token;
- * MySQL: the business file's write tallies, ResourceService.writesToken): the same query,
+ * MySQL: the business file's write tallies, ResourceService.writesTokenOf): the same query,
  * format and profile then give the same bytes without a page query.
  */
-export async function listAnswer(ctx: AppContext, service: ResourceService, rendered: RenderedRecords, scope?: Scope, changes?: ChangeWatch): Promise<void> {
+export async function listAnswer(ctx: AppContext, service: ResourceService, rendered: RenderedRecords, scope: Scope | undefined, changes: ChangeWatch): Promise<void> {
   const businessFileId = businessFileOf(ctx);
   const { query, problems } = parseListQuery(service.spec, ctx.query, service.lookups);
   if (!query) throw new BadRequestError(problems);
-  const token = changes ? await recordsTokenOf(ctx, changes, service, businessFileId) : await service.writesToken(businessFileId);
+  const token = await recordsTokenOf(ctx, changes, service, businessFileId);
   const key = `${businessFileId} ${ctx.state.format} ${profileOf(ctx)} ${JSON.stringify(scope ?? null)} ${JSON.stringify(query)}`;
   const { type, body } = (await pagesOf(rendered).get(key, token, async () => {
     const { refs, totalEntries } = await service.list(businessFileId, query, scope);
@@ -76,12 +76,12 @@ export async function listAnswer(ctx: AppContext, service: ResourceService, rend
 /** Records' stamps kept per process while nothing they show was written (unchanged.ts), by business file and key. */
 const REFS_KEPT = 10_000;
 
-export function resourceRoutes(router: Router<AppState>, db: Knex, service: ResourceService, rendered: RenderedRecords, changes?: ChangeWatch): void {
+export function resourceRoutes(router: Router<AppState>, db: Knex, service: ResourceService, rendered: RenderedRecords, changes: ChangeWatch): void {
   const { spec } = service;
   const refs = new KeptWhileUnchanged<RecordRef>(REFS_KEPT);
   /** The record's current stamp (404 when there is none): one query, none while nothing was written. */
   const refOf = async (ctx: AppContext, businessFileId: number, key: RecordKey): Promise<RecordRef> => {
-    const token = changes && (await recordsTokenOf(ctx, changes, service, businessFileId));
+    const token = await recordsTokenOf(ctx, changes, service, businessFileId);
     const name = 'id' in key ? `${businessFileId} ${key.id}` : `${businessFileId} r${key.remoteId}`;
     return (await refs.get(name, token, () => service.ref(businessFileId, key))) as RecordRef;
   };
@@ -166,7 +166,7 @@ export function resourceRoutes(router: Router<AppState>, db: Knex, service: Reso
 }
 
 /** `GET /{bf}/firms/{id}/contacts.xml`: a firm's contacts, with every list parameter. */
-export function firmContactsRoutes(router: Router<AppState>, firms: ResourceService, contacts: ResourceService, rendered: RenderedRecords, changes?: ChangeWatch): void {
+export function firmContactsRoutes(router: Router<AppState>, firms: ResourceService, contacts: ResourceService, rendered: RenderedRecords, changes: ChangeWatch): void {
   const handler = async (ctx: Ctx) => {
     if (!isPositiveId(ctx.params.id)) throw firms.notFound();
     await firms.ref(businessFileOf(ctx), { id: Number(ctx.params.id) });
