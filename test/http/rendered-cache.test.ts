@@ -4,6 +4,7 @@
 // and what is kept while nothing it shows was written (src/http/unchanged.ts: SQLite's change
 // token, MySQL's write tallies): users, record stamps, list pages.
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import { contactXml, field, parseXml } from '../support/contacts.js';
 import { forEachEngine } from '../support/engines.js';
 import { connect, TestServer } from '../support/server.js';
@@ -22,6 +23,16 @@ forEachEngine((engine) => {
     let server: TestServer;
     before(async () => (server = await TestServer.start(engine)));
     after(() => server.stop());
+
+    /** `work` done as another process would (another WORKERS process, another machine): a connection of its own to the same database. */
+    const asAnotherProcess = async (work: (other: Knex) => Promise<void>) => {
+      const other = connect(engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url(), () => {});
+      try {
+        await work(other);
+      } finally {
+        await other.destroy();
+      }
+    };
 
     it('a contact deleted and imported again with the same id and timestamps is answered with its new values', async () => {
       const t = await server.tenant();
@@ -92,9 +103,7 @@ forEachEngine((engine) => {
 
       // Another process on the same database (another WORKERS process, another machine): the
       // service's own code on a connection of its own.
-      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
-      const other = connect(sameDatabase, () => {});
-      try {
+      await asAnotherProcess(async (other) => {
         const elsewhere = new ResourceService(other, CONTACT, await loadLookups(other));
         const three = await elsewhere.create(t.bf, contactInput('<contact><last_name>Three</last_name><job_title>two</job_title></contact>'), null);
         expect(await total()).to.equal(3);
@@ -102,9 +111,7 @@ forEachEngine((engine) => {
         await elsewhere.remove(t.bf, { id: three.id }, null);
         expect(await total()).to.equal(2);
         expect(await total('?q=two')).to.equal(1);
-      } finally {
-        await other.destroy();
-      }
+      });
       const [first] = parseXml((await as(`/${t.bf}/contacts.xml`)).text).contacts.contact;
       await as(`/${t.bf}/contacts/${first.id}.xml`, { method: 'DELETE' });
       expect(await total()).to.equal(1);
@@ -119,9 +126,7 @@ forEachEngine((engine) => {
         expect(field((await as(`/${t.bf}/contacts/${id}.xml`)).text, 'last_name')).to.equal('Before');
         expect((await as(`/${t.bf}/contacts.xml`)).text).to.contain('<last_name>Before</last_name>');
       }
-      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
-      const other = connect(sameDatabase, () => {});
-      try {
+      await asAnotherProcess(async (other) => {
         // As another WORKERS process writes: the service's own code on a connection of its own.
         const elsewhere = new ResourceService(other, CONTACT, await loadLookups(other));
         await elsewhere.update(t.bf, { id: Number(id) }, contactInput('<contact><last_name>After</last_name></contact>'), null);
@@ -130,9 +135,7 @@ forEachEngine((engine) => {
         expect(await removeUser(other, t.login)).to.equal(true);
         expect((await as(`/${t.bf}/contacts/${id}.xml`)).status).to.equal(401);
         expect((await as(`/${t.bf}/contacts.xml`)).status).to.equal(401);
-      } finally {
-        await other.destroy();
-      }
+      });
     });
 
     // A list page is kept while nothing it shows was written (MySQL: the business file's write
@@ -151,9 +154,7 @@ forEachEngine((engine) => {
         expect((await as(`/${t.bf}/firms/${firmId}/contacts.xml`)).text).to.contain('<firm_name>Old Name</firm_name>');
         expect(await contactsCount()).to.equal('1');
       }
-      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
-      const other = connect(sameDatabase, () => {});
-      try {
+      await asAnotherProcess(async (other) => {
         const lookups = await loadLookups(other);
         const firms = new ResourceService(other, FIRM, lookups);
         await firms.update(t.bf, { id: firmId }, readRecord(FIRM, parseDocument('<firm><name>New Name</name></firm>', 'firm')), null);
@@ -163,9 +164,7 @@ forEachEngine((engine) => {
         await contacts.create(t.bf, contactInput(`<contact><last_name>Second</last_name><firm_id>${firmId}</firm_id></contact>`), null);
         expect(await contactsCount()).to.equal('2');
         expect((await as(`/${t.bf}/firms/${firmId}/contacts.xml`)).text).to.contain('<last_name>Second</last_name>');
-      } finally {
-        await other.destroy();
-      }
+      });
     });
 
     // MySQL keeps a user under the service-wide users' tally and a record's stamp under its
@@ -180,9 +179,7 @@ forEachEngine((engine) => {
         expect((await server.as(t)(`/${other2.bf}/contacts.xml`)).status).to.equal(403);
         expect((await byToken(`/${t.bf}/contacts.xml`)).status).to.equal(200);
       }
-      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
-      const other = connect(sameDatabase, () => {});
-      try {
+      await asAnotherProcess(async (other) => {
         await addUser(other, t.login, 'a-new-password', other2.bf);
         expect((await server.as(t)(`/${t.bf}/contacts.xml`)).status).to.equal(401);
         const renewed = { ...t, auth: basic(t.login, 'a-new-password') };
@@ -192,9 +189,7 @@ forEachEngine((engine) => {
         expect(await removeUser(other, t.login)).to.equal(true);
         expect((await byToken(`/${t.bf}/contacts.xml`)).status).to.equal(401);
         expect((await server.as(renewed)(`/${t.bf}/contacts.xml`)).status).to.equal(401);
-      } finally {
-        await other.destroy();
-      }
+      });
     });
 
     it('answers a contact anew, with a new ETag, after another process renames its firm', async () => {
@@ -206,14 +201,10 @@ forEachEngine((engine) => {
       await as(`/${t.bf}/contacts/${id}.xml`); // the second answer is kept
       const before = await as(`/${t.bf}/contacts/${id}.xml`);
       expect(field(before.text, 'firm_name')).to.equal('Old Name');
-      const sameDatabase = engine.name === 'sqlite' ? `sqlite://${server.db.client.config.connection.filename}` : engine.url();
-      const other = connect(sameDatabase, () => {});
-      try {
+      await asAnotherProcess(async (other) => {
         const firms = new ResourceService(other, FIRM, await loadLookups(other));
         await firms.update(t.bf, { id: firmId }, readRecord(FIRM, parseDocument('<firm><name>New Name</name></firm>', 'firm')), null);
-      } finally {
-        await other.destroy();
-      }
+      });
       const after = await as(`/${t.bf}/contacts/${id}.xml`);
       expect(field(after.text, 'firm_name')).to.equal('New Name');
       expect(after.headers.get('etag')).not.to.equal(before.headers.get('etag'));
