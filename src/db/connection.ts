@@ -13,6 +13,12 @@ export type Engine = 'sqlite' | 'mysql';
 const ACQUIRE_TIMEOUT_MS = 2_000;
 const MYSQL_CONNECT_TIMEOUT_MS = 1_500;
 const MYSQL_POOL_MAX = 10;
+/**
+ * Prepared statements a pooled connection keeps (mysql-reader.ts), the least recently used
+ * closed past it: the server holds at most max_prepared_stmt_count (16,382 by default) over all
+ * connections, which leaves room for 25 processes with full pools.
+ */
+const PREPARED_PER_CONNECTION = 64;
 /** A MySQL query unanswered after this long (a frozen server) fails, and its connection is dropped. */
 const MYSQL_QUERY_TIMEOUT_MS = 2_000;
 /**
@@ -24,9 +30,12 @@ const COMMIT_BYTES_PER_MS = 1_000;
 const TRANSACTION_BOUNDARY = /^\s*(BEGIN|START TRANSACTION|COMMIT|ROLLBACK)\b/i;
 
 type QueryCallback = (error: (Error & { code?: string; fatal?: boolean; [COMMIT_OUTCOME_UNKNOWN]?: boolean }) | null, ...results: unknown[]) => void;
+type Send = (options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback) => unknown;
 /** A mysql2 connection as the pool holds it, with what this service marks on it. */
 export interface MysqlConnection {
-  query(options: string | { sql: string; timeout?: number }, values: unknown, callback: QueryCallback): unknown;
+  query: Send;
+  /** A prepared statement (prepared on the connection's first use of the SQL, then kept): mysql-reader.ts. */
+  execute: Send;
   destroy(): void;
   __knex__disposed?: unknown;
   _closing?: boolean;
@@ -83,27 +92,39 @@ class NodeConnections {
  * so the pool reconnects, through HAProxy to a node that serves.
  */
 function withQueryDeadline(connection: MysqlConnection, timeoutMs: number, pool: NodeConnections): void {
-  const query = connection.query.bind(connection);
   let sentInTransaction = 0; // bytes of the statements since BEGIN
-  connection.query = (options, values, callback) => {
-    const sql = typeof options === 'string' ? options : options.sql;
-    const boundary = TRANSACTION_BOUNDARY.exec(sql)?.[1].toUpperCase();
-    const isCommit = boundary === 'COMMIT';
-    // A streamed transaction replicates a fragment after the statement that fills it: any of its statements may.
-    const replicates = isCommit ? sentInTransaction : Math.min(sentInTransaction, connection.streamFragmentBytes ?? 0);
-    const timeout = timeoutMs + Math.floor(replicates / COMMIT_BYTES_PER_MS);
-    sentInTransaction = boundary ? 0 : sentInTransaction + sql.length + sizeOfValues(values);
-    return query({ timeout, ...(typeof options === 'string' ? { sql: options } : options) }, values, (error, ...results) => {
-      // A COMMIT that met its deadline or lost its connection may have committed all the same.
-      if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || error.fatal) && isCommit) error[COMMIT_OUTCOME_UNKNOWN] = true;
-      if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || isConnectionUnusable(error))) {
-        if (isConnectionUnusable(error) && connection.clusterNode) pool.leave(connection.clusterNode, error);
-        connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
-        connection.destroy();
-      }
-      callback(error, ...results);
-    });
-  };
+  const withDeadline =
+    (send: Send, ownTimer: boolean): Send =>
+    (options, values, callback) => {
+      const sql = typeof options === 'string' ? options : options.sql;
+      const boundary = TRANSACTION_BOUNDARY.exec(sql)?.[1].toUpperCase();
+      const isCommit = boundary === 'COMMIT';
+      // A streamed transaction replicates a fragment after the statement that fills it: any of its statements may.
+      const replicates = isCommit ? sentInTransaction : Math.min(sentInTransaction, connection.streamFragmentBytes ?? 0);
+      const timeout = timeoutMs + Math.floor(replicates / COMMIT_BYTES_PER_MS);
+      sentInTransaction = boundary ? 0 : sentInTransaction + sql.length + sizeOfValues(values);
+      let answered = false;
+      let timer: NodeJS.Timeout | undefined;
+      const answer: QueryCallback = (error, ...results) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        // A COMMIT that met its deadline or lost its connection may have committed all the same.
+        if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || error.fatal) && isCommit) error[COMMIT_OUTCOME_UNKNOWN] = true;
+        if (error && (error.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || isConnectionUnusable(error))) {
+          if (isConnectionUnusable(error) && connection.clusterNode) pool.leave(connection.clusterNode, error);
+          connection.__knex__disposed = error; // knex drops it instead of returning it to the pool
+          connection.destroy();
+        }
+        callback(error, ...results);
+      };
+      // mysql2 times a query itself, but an execute only from its EXECUTE on: the PREPARE before
+      // it (a connection's first use of the statement) would wait for ever on a server that hangs.
+      if (ownTimer) timer = setTimeout(() => answer(Object.assign(new Error('Query inactivity timeout'), { code: 'PROTOCOL_SEQUENCE_TIMEOUT', fatal: true })), timeout);
+      return send(ownTimer ? sql : { timeout, ...(typeof options === 'string' ? { sql: options } : options) }, values, answer);
+    };
+  connection.query = withDeadline(connection.query.bind(connection), false);
+  connection.execute = withDeadline(connection.execute.bind(connection), true);
 }
 
 /** About the bytes a statement's values add to it (strings by length, anything else 8). */
@@ -175,6 +196,7 @@ function mysqlConfig(url: string): Knex.Config {
       dateStrings: true,
       supportBigNumbers: true,
       connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
+      maxPreparedStatements: PREPARED_PER_CONNECTION,
     },
     acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
     pool: {

@@ -1,9 +1,13 @@
-// Reads shared by the requests of one turn of the event loop. Under load a process takes in
-// several requests per turn (each worker about seven with wrk's 32 connections), and most ask
-// the database the same few things: the same user, the same business file's tally, stamps of
-// records of the same business file. A read asked for during a turn is sent once the turn's
-// I/O is done (setImmediate runs after the poll phase), once for all who asked, in one query
-// for all their keys (DataLoader's batching).
+// Reads shared by the requests of two turns of the event loop. Under load a process takes in
+// several requests per turn, and most ask the database the same few things: the same user, the
+// same business file's tally, stamps of records of the same business file. A read asked for
+// during a turn is sent once the next turn's I/O is done too (setImmediate runs after the poll
+// phase; a second one, after the next poll), once for all who asked, in one query for all their
+// keys (DataLoader's batching). Waiting for the next poll phase lets the requests whose sockets
+// were not ready in this one join the same query: on MariaDB, GET one under wrk (two workers, 32 connections) went from 0.118 to
+// 0.077 queries a request and from about 20,400 to 23,300 requests a second, with a lower
+// median latency. A third turn gained nothing more. On an idle process the wait is one more
+// turn, without I/O: microseconds.
 //
 // Why this is as fresh as a read of one's own: every request that asked had arrived before the
 // read was sent, so the answer counts every commit that finished before any of them was sent,
@@ -29,7 +33,7 @@ export function perTurn<K, V>(nameOf: (key: K) => string, loadAll: LoadAll<K, V>
       return keys.map((key) => found.get(nameOf(key)));
     },
     // No cache beyond the turn: each turn reads again.
-    { cache: false, batchScheduleFn: (dispatch) => setImmediate(dispatch), maxBatchSize: MOST_KEYS },
+    { cache: false, batchScheduleFn: (dispatch) => setImmediate(() => setImmediate(dispatch)), maxBatchSize: MOST_KEYS },
   );
   return (key) => loader.load(key);
 }

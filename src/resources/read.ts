@@ -2,7 +2,7 @@
 // count (records, then each collection's children, then what `enrich` needs), never one query
 // per record.
 import type { Knex } from 'knex';
-import { selectRows } from '../db/select.js';
+import { inList, selectRows } from '../db/select.js';
 import { columnsOf, fromRow, type DbRow } from './rows.js';
 import type { CollectionSpec, ResourceSpec, Row } from './spec.js';
 
@@ -91,8 +91,9 @@ export async function findRef(db: Db, spec: ResourceSpec, businessFileId: number
 
 /** The stamps of the records of a business file with these ids (those that exist), in no order. */
 export async function findRefs(db: Db, spec: ResourceSpec, businessFileId: number, ids: number[]): Promise<RecordRef[]> {
-  const sql = `${refSelect(spec)} WHERE r.business_file_id = ? AND r.id IN (${ids.map(() => '?').join(', ')})`;
-  return (await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [businessFileId, ...ids])).map(refFromRow);
+  const list = inList(ids);
+  const sql = `${refSelect(spec)} WHERE r.business_file_id = ? AND r.id IN (${list.placeholders})`;
+  return (await selectRows<{ id: number; version: number; dep?: number }>(db, sql, [businessFileId, ...list.values])).map(refFromRow);
 }
 
 export async function remoteIdTaken(db: Db, spec: ResourceSpec, businessFileId: number, remoteId: string, exceptId?: number): Promise<boolean> {

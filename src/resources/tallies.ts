@@ -10,7 +10,7 @@
 import type { Knex } from 'knex';
 import { engineOf } from '../db/connection.js';
 import { perTurn } from '../db/per-turn.js';
-import { selectRows } from '../db/select.js';
+import { inList, selectRows } from '../db/select.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -58,11 +58,12 @@ export const tallyIn = (tallies: Tallies, resource: string): Tally => tallies.ge
 
 /** The tallies of several business files in one query, by business file (its id as a string, per-turn.ts's key); none for one never written. */
 export async function readTallies(db: Db, businessFileIds: readonly number[]): Promise<Map<string, Tallies>> {
+  const ids = inList(businessFileIds);
   const rows = await selectRows<{ business_file_id: number; resource: string; records: number | string | null; writes: number | string | null }>(
     db,
     `SELECT business_file_id, resource, SUM(records) AS records, SUM(writes) AS writes FROM ${TALLY_TABLE}
-     WHERE business_file_id IN (${businessFileIds.map(() => '?').join(', ')}) GROUP BY business_file_id, resource`,
-    businessFileIds,
+     WHERE business_file_id IN (${ids.placeholders}) GROUP BY business_file_id, resource`,
+    ids.values,
   );
   const byFile = new Map<string, Tallies>();
   for (const row of rows) {

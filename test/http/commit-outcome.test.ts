@@ -8,6 +8,7 @@ import { COMMIT_OUTCOME_UNKNOWN_MESSAGE } from '../../src/http/errors.js';
 import { contactXml, errorsOf } from '../support/contacts.js';
 import { engines } from '../support/engines.js';
 import { TestServer, type Tenant } from '../support/server.js';
+import { withQueryDeadline } from '../support/query-deadline.js';
 import { serveThroughProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const mysql = engines().find((e) => e.name === 'mysql');
@@ -17,14 +18,7 @@ const QUERY_DEADLINE_MS = 1_000;
   let proxy: TcpProxy;
   let server: TestServer;
   before(async () => {
-    const saved = process.env.DB_QUERY_TIMEOUT_MS;
-    process.env.DB_QUERY_TIMEOUT_MS = String(QUERY_DEADLINE_MS); // read when the pool is made
-    try {
-      ({ proxy, server } = await serveThroughProxy(mysql!));
-    } finally {
-      if (saved === undefined) delete process.env.DB_QUERY_TIMEOUT_MS;
-      else process.env.DB_QUERY_TIMEOUT_MS = saved;
-    }
+    ({ proxy, server } = await withQueryDeadline(QUERY_DEADLINE_MS, () => serveThroughProxy(mysql!)));
   });
   after(async () => {
     await server.stop();

@@ -1,6 +1,6 @@
 // A TCP proxy between the service and its database, so a test can take the database away
-// (cut every connection and refuse new ones) and bring it back, or decide what becomes of one
-// transaction's COMMIT (trapCommit).
+// (cut every connection and refuse new ones) and bring it back, decide what becomes of one
+// transaction's COMMIT (trapCommit), or leave one statement unanswered (neverAnswer).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config.js';
@@ -22,6 +22,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private trap?: { wrote: RegExp; fate: CommitFate };
+  private unanswered?: RegExp;
   /** COMMITs trapped so far. */
   commitsTrapped = 0;
   port = 0;
@@ -43,6 +44,10 @@ export class TcpProxy {
       let late: Promise<void> | undefined; // a late COMMIT of this connection, until sent on
       client.on('data', (chunk: Buffer) => {
         const text = chunk.toString('latin1');
+        if (this.unanswered?.test(text)) {
+          this.unanswered = undefined;
+          return;
+        }
         if (this.trap?.wrote.test(text)) wrote = true;
         const end = /\b(COMMIT|ROLLBACK)\b/i.exec(text);
         if (end && this.trap && wrote && end[1].toUpperCase() === 'COMMIT') {
@@ -78,6 +83,14 @@ export class TcpProxy {
    */
   trapCommit(wrote: RegExp, fate: CommitFate): void {
     this.trap = { wrote, fate };
+  }
+
+  /**
+   * Once: the next statement a client sends that matches is never sent on, and its connection
+   * stays open, as a server that hangs at that statement.
+   */
+  neverAnswer(statement: RegExp): void {
+    this.unanswered = statement;
   }
 
   /** Cuts every connection and stops listening: the database is gone. */

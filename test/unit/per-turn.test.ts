@@ -1,6 +1,6 @@
-// Reads shared by the requests of one turn (src/db/per-turn.ts): one read for all who asked in
-// a turn, each distinct key once, sent after the turn (so it counts what changed after they
-// asked), and a new read for the next turn.
+// Reads shared by the requests of a turn and the next (src/db/per-turn.ts): one read for all who
+// asked, each distinct key once, sent after the next turn's I/O (so it counts what changed after
+// they asked), and a new read once it is sent.
 import { expect } from 'chai';
 import { eachOf, perTurn } from '../../src/db/per-turn.js';
 
@@ -30,7 +30,17 @@ describe('reads shared per turn', () => {
     expect(await asked).to.equal(2);
   });
 
-  it('reads again in the next turn', async () => {
+  it('lets a key asked in the next turn, after its I/O, join the same read', async () => {
+    source.set('a', 1).set('b', 2);
+    const first = load('a');
+    // Asked after this turn's check phase has begun, where a read of this turn alone would be
+    // sent: as a request read in the next turn's poll phase is.
+    const next = await new Promise<Promise<number | undefined>>((resolve) => setImmediate(() => resolve(load('b'))));
+    expect(await Promise.all([first, next])).to.deep.equal([1, 2]);
+    expect(reads).to.deep.equal([['a', 'b']]);
+  });
+
+  it('reads again once the read is sent', async () => {
     source.set('a', 1);
     expect(await load('a')).to.equal(1);
     source.set('a', 2);
