@@ -177,6 +177,10 @@ describe('on a 3-node Galera cluster', function () {
     // with their children and events are several times that.
     const limit = 4 * 1024 * 1024;
     const nodes = await Promise.all(nodeUrls.map((url) => mysql.createConnection(url)));
+    // Causal reads: a node answers once it has applied what the cluster committed before (the
+    // service's sessions do the same); without it a node still applying the import's last
+    // fragment counted 0.
+    await Promise.all(nodes.map((n) => n.query('SET SESSION wsrep_sync_wait = 1')));
     const maxWsSize = (n: number, value: string) => galera('sql', dir, String(n), `SET GLOBAL wsrep_max_ws_size = ${value}`);
     const before = [1, 2, 3].map((n) => galera('sql', dir, String(n), 'SELECT @@global.wsrep_max_ws_size'));
     try {
