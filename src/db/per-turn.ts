@@ -4,9 +4,9 @@
 // during a turn is sent once the next turn's I/O is done too (setImmediate runs after the poll
 // phase; a second one, after the next poll), once for all who asked, in one query for all their
 // keys (DataLoader's batching). Waiting for the next poll phase lets the requests whose sockets
-// were not ready in this one join the same query: on MariaDB, GET one under wrk (two workers, 32 connections) went from 0.118 to
-// 0.077 queries a request and from about 20,400 to 23,300 requests a second, with a lower
-// median latency. A third turn gained nothing more. On an idle process the wait is one more
+// were not ready in this one join the same query: on MariaDB, GET one under wrk (two workers,
+// 32 connections) went from 0.118 to 0.077 queries a request and from about 20,400 to 23,300
+// requests a second, with a lower median latency. A third turn gained nothing more. On an idle process the wait is one more
 // turn, without I/O: microseconds.
 //
 // Why this is as fresh as a read of one's own: every request that asked had arrived before the
@@ -32,7 +32,7 @@ export function perTurn<K, V>(nameOf: (key: K) => string, loadAll: LoadAll<K, V>
       const found = await loadAll([...distinct.values()]);
       return keys.map((key) => found.get(nameOf(key)));
     },
-    // No cache beyond the turn: each turn reads again.
+    // No cache beyond the batch: the next one reads again.
     { cache: false, batchScheduleFn: (dispatch) => setImmediate(() => setImmediate(dispatch)), maxBatchSize: MOST_KEYS },
   );
   return (key) => loader.load(key);

@@ -11,11 +11,11 @@ import { sqliteReaderOf } from './sqlite-reader.js';
 export async function selectRows<T>(db: Knex | Knex.Transaction, sql: string, bindings: readonly (string | number)[]): Promise<T[]> {
   const reader = sqliteReaderOf(db);
   if (reader) return reader.all<T>(sql, bindings);
-  const inTransaction = (db as { isTransaction?: boolean }).isTransaction === true;
-  if (engineOf(db as Knex) === 'mysql' && !inTransaction) return preparedRows<T>(db as Knex, sql, bindings);
+  const mysql = engineOf(db as Knex) === 'mysql';
+  if (mysql && !(db as { isTransaction?: boolean }).isTransaction) return preparedRows<T>(db as Knex, sql, bindings);
   const result = await db.raw(sql, bindings as Knex.RawBinding[]);
   // mysql2 answers [rows, fields]; better-sqlite3 answers the rows.
-  return (engineOf(db as Knex) === 'mysql' ? result[0] : result) as T[];
+  return (mysql ? result[0] : result) as T[];
 }
 
 /**
