@@ -5,20 +5,18 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.js';
 import { connect } from './db/connection.js';
-import { migrateLatest } from './db/migrate.js';
 import type { LogLine } from './http/log.js';
 import { primaryMetrics } from './metrics/cluster.js';
 import { closeServer, listenMetrics } from './metrics/endpoint.js';
 import { metricsEnabled } from './metrics/service.js';
-import { ensureAdmin } from './server.js';
+import { prepareDatabase } from './server.js';
 
 export const isClusterWorker = () => cluster.isWorker;
 
 export async function runPrimary(config: Config, print: LogLine, listening: (url: string) => void): Promise<void> {
   const db = connect(config.databaseUrl);
   try {
-    await migrateLatest(db);
-    await ensureAdmin(db, config, print);
+    await prepareDatabase(db, config, print);
   } finally {
     await db.destroy();
   }

@@ -5,6 +5,7 @@ import type { LogFormat } from './http/log.js';
 import type { AuthOptions } from './http/auth.js';
 import { DEFAULT_PASSWORD_CHECKS, DEFAULT_PASSWORD_CHECK_QUEUE } from './auth/password-queue.js';
 import { DEFAULT_LIMITS } from './auth/throttle.js';
+import { DEFAULT_DATABASE_WAIT_MS } from './db/wait-for-database.js';
 
 export interface Config {
   port: number;
@@ -28,6 +29,8 @@ export interface Config {
   metricsToken?: string;
   /** METRICS_PORT: /metrics on a listener of its own, bound to HOST. */
   metricsPort?: number;
+  /** DATABASE_WAIT_MS: how long the start waits for a MySQL/MariaDB server that does not answer (default 60 s; 0: no wait). */
+  databaseWaitMs?: number;
   /** SEARCH_INDEXER=off: this process writes no search postings (MySQL; others, or a later start, do). Default on. */
   searchIndexer?: boolean;
 }
@@ -70,6 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: readAuthOptions(env),
     events: readEventSettings(env),
     searchIndexer: onOff('SEARCH_INDEXER', env.SEARCH_INDEXER, true),
+    databaseWaitMs: positiveInt('DATABASE_WAIT_MS', env.DATABASE_WAIT_MS, DEFAULT_DATABASE_WAIT_MS),
   };
 }
 

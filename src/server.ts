@@ -1,4 +1,4 @@
-// Start-up: database → migrations → first admin → lookups → listen; and a graceful stop.
+// Start-up: database (waited for) → migrations → first admin → lookups → listen; and a graceful stop.
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Knex } from 'knex';
@@ -9,6 +9,8 @@ import { loadLookups } from './contacts/lookups.js';
 import { connect } from './db/connection.js';
 import { isUniqueViolation } from './db/errors.js';
 import { migrateLatest } from './db/migrate.js';
+import { newLeaseOwner } from './db/migration-lease.js';
+import { DEFAULT_DATABASE_WAIT_MS, whenDatabaseAnswers } from './db/wait-for-database.js';
 import { startEventWorkers } from './events/runtime.js';
 import { onEventsCommitted } from './events/sequencer.js';
 import { DEFAULT_EVENT_SETTINGS } from './events/settings.js';
@@ -45,6 +47,23 @@ export async function ensureAdmin(db: Knex, config: Pick<Config, 'adminLogin' | 
   else print(`Created API user "${login}" for business file 1 with password: ${password}\n(shown only this once; set ADMIN_PASSWORD to choose it)`);
 }
 
+/**
+ * Migrations and the first admin, once the database answers (wait-for-database.ts). An attempt
+ * cut off mid-way leaves its migration lease behind; the next takes it again as its owner.
+ */
+export async function prepareDatabase(db: Knex, config: Config, print: LogLine): Promise<void> {
+  const owner = newLeaseOwner();
+  await whenDatabaseAnswers(
+    db,
+    async () => {
+      await migrateLatest(db, { owner });
+      await ensureAdmin(db, config, print);
+    },
+    config.databaseWaitMs ?? DEFAULT_DATABASE_WAIT_MS,
+    print,
+  );
+}
+
 export interface StartOptions {
   /** Apply migrations and create the first admin (false in cluster workers: the primary did). */
   prepare?: boolean;
@@ -52,13 +71,11 @@ export interface StartOptions {
 
 export async function startService(config: Config, log: LogLine, db: Knex = connect(config.databaseUrl), { prepare = true }: StartOptions = {}): Promise<RunningService> {
   const print = createLog(config.logFormat ?? 'plain', log).print;
-  if (prepare) {
-    await migrateLatest(db);
-    await ensureAdmin(db, config, print);
-  }
+  if (prepare) await prepareDatabase(db, config, print);
+  const lookups = await whenDatabaseAnswers(db, () => loadLookups(db), config.databaseWaitMs ?? DEFAULT_DATABASE_WAIT_MS, print);
   const metrics = await startMetrics(config, db);
   const eventSettings = { ...DEFAULT_EVENT_SETTINGS, ...config.events };
-  const app = buildApp({ db, lookups: await loadLookups(db), log, requestLines: config.logRequests, logFormat: config.logFormat, metrics, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
+  const app = buildApp({ db, lookups, log, requestLines: config.logRequests, logFormat: config.logFormat, metrics, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });
 
   const requestTimeout = config.requestTimeoutMs ?? 30_000;
   // Node checks request deadlines every connectionsCheckingInterval (30 s by default), so a

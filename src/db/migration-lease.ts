@@ -21,12 +21,16 @@ export interface LeaseOptions {
   pollMs?: number;
   /** How long a process waits for another's migrations before failing (default 15 min). */
   waitMs?: number;
-  /** Who this process is, in the lease row (default host, pid and a random part). */
+  /** Who this process is, in the lease row (default: newLeaseOwner()). Its own lease, left by an
+   * attempt that failed (a lost connection), it takes again at once. */
   owner?: string;
   log?: (line: string) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A lease owner: host, pid and a random part. */
+export const newLeaseOwner = () => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 async function ensureLeaseTable(db: Knex): Promise<void> {
   // Not a migration: it must exist before any migration runs. IF NOT EXISTS: every process runs it.
@@ -52,7 +56,8 @@ async function tryAcquire(db: Knex, owner: string, ttlMs: number): Promise<boole
     return false;
   }
   // Read back rather than trust the affected-row count: on Galera a conflicting update can be
-  // rolled back at certification and replayed.
+  // rolled back at certification and replayed. (A live lease of this owner's, left by its
+  // attempt that failed, is read back as its own too.)
   const row = await db(LEASE_TABLE).where('id', 1).first('owner');
   return row?.owner === owner;
 }
@@ -64,7 +69,7 @@ async function tryAcquire(db: Knex, owner: string, ttlMs: number): Promise<boole
 export async function withMigrationLease<T>(db: Knex, work: () => Promise<T>, options: LeaseOptions = {}): Promise<T> {
   const ttlMs = options.ttlMs ?? 30_000;
   const pollMs = options.pollMs ?? 250;
-  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner = options.owner ?? newLeaseOwner();
   await ensureLeaseTable(db);
   const giveUpAt = Date.now() + (options.waitMs ?? 15 * 60_000);
   let waited = false;

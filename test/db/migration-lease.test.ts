@@ -87,4 +87,18 @@ const ALL = Object.keys(migrations).length;
     expect(await waiter).to.deep.equal([]);
     await expectCleanState(holder);
   });
+
+  it("takes its own live lease again at once (an attempt cut off by a lost connection left it); another owner's it waits for", async () => {
+    const db = open();
+    await migrateLatest(db);
+    await db(LEASE_TABLE).insert({ id: 1, owner: 'this-start', expires_at: db.raw('NOW(3) + INTERVAL 30 SECOND') });
+    // waitMs far below the lease's 30 s: waiting for the expiry would fail these.
+    const waited = await migrateLatest(open(), { owner: 'another-start', pollMs: 50, waitMs: 500 }).then(
+      () => 'ran',
+      (error: Error) => error.message,
+    );
+    expect(waited).to.match(/held the migration lease for too long/);
+    expect(await migrateLatest(open(), { owner: 'this-start', pollMs: 50, waitMs: 500 })).to.deep.equal([]);
+    await expectCleanState(db);
+  });
 });

@@ -1,5 +1,5 @@
 // A TCP proxy between the service and its database, so a test can take the database away
-// (cut every connection and refuse new ones) and bring it back, decide what becomes of one
+// (cut every connection and refuse new ones, or close new ones at once) and bring it back, decide what becomes of one
 // transaction's COMMIT (trapCommit), or leave one statement unanswered (neverAnswer).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,7 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private trap?: { wrote: RegExp; fate: CommitFate };
   private unanswered?: RegExp;
+  private toDrop = 0;
   /** COMMITs trapped so far. */
   commitsTrapped = 0;
   port = 0;
@@ -34,6 +35,11 @@ export class TcpProxy {
 
   async open(port = this.port): Promise<void> {
     this.server = createServer((client) => {
+      if (this.toDrop > 0) {
+        this.toDrop--;
+        client.destroy();
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -91,6 +97,11 @@ export class TcpProxy {
    */
   neverAnswer(statement: RegExp): void {
     this.unanswered = statement;
+  }
+
+  /** The next `count` connections are closed as soon as accepted, as HAProxy does with no node up. */
+  dropNext(count: number): void {
+    this.toDrop = count;
   }
 
   /** Cuts every connection and stops listening: the database is gone. */
