@@ -2,8 +2,8 @@
 // addresses and 3 items each), starts the built service with WORKERS processes, and loads five
 // endpoints with wrk (bench/wrk.ts). In the same run it loads a bare node:http server that
 // replays the service's very own answers (bench/ceiling.ts, as many processes) with the same wrk
-// threads and connections: each endpoint's throughput is reported as a ratio to it. The ceiling
-// is loaded a second time with twice the threads and connections: when that gives it no more
+// threads and connections, right after the service on the same endpoint: each endpoint's
+// throughput is reported as a ratio to it. The ceiling is loaded a second time with twice the threads and connections: when that gives it no more
 // throughput, the ceiling server saturates, not the load generator (the proof is printed). On
 // MySQL the ceiling is loaded a third time answering after one SELECT per request: the bound
 // that one round trip to the database sets.
@@ -165,25 +165,20 @@ async function benchEngine(engine: string, databaseUrl: string, rows: Row[]): Pr
   await searchIndexBuilt(databaseUrl);
   const recording = join(dir, `${engine}-answers.json`);
   const engineRows: Row[] = [];
+  let ceiling: Child | undefined;
   try {
     writeFileSync(recording, JSON.stringify(await record(service.url, Object.values(work).flat())));
+    // Both stay up (the one not loaded is idle), and each endpoint's ceiling is loaded right
+    // after the service: when a shared machine drifts, both figures of a ratio drift alike.
+    ceiling = await startCeiling(recording, WORKERS);
     for (const [endpoint, requests] of Object.entries(work)) {
-      process.stderr.write(`${engine}: ${endpoint}\n`);
-      engineRows.push({ engine, endpoint, result: await measure(service.url, requests) });
+      process.stderr.write(`${engine}: ${endpoint}, then the ceiling, then the ceiling with twice the load generator\n`);
+      const result = await measure(service.url, requests);
+      engineRows.push({ engine, endpoint, result, ceiling: await measure(ceiling.url, requests), ceilingMore: await measure(ceiling.url, requests, MORE) });
     }
   } finally {
+    await ceiling?.stop();
     await service.stop();
-  }
-
-  const ceiling = await startCeiling(recording, WORKERS);
-  try {
-    for (const row of engineRows) {
-      process.stderr.write(`${engine}: ceiling ${row.endpoint}, then with twice the load generator\n`);
-      row.ceiling = await measure(ceiling.url, work[row.endpoint]);
-      row.ceilingMore = await measure(ceiling.url, work[row.endpoint], MORE);
-    }
-  } finally {
-    await ceiling.stop();
   }
   if (engine === 'mysql') {
     const queried = await startCeiling(recording, WORKERS, databaseUrl);
