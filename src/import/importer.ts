@@ -143,6 +143,10 @@ async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, 
   const trx = await db.transaction(connection === undefined ? undefined : { connection });
   let chunk: { record: { position: number; line: number }; input: Input; keys: RecordKeys }[] = [];
   let chunkKeys = new Set<string>();
+  // Added to the tallies once, just before COMMIT: a tally row written by every chunk would stay
+  // locked until the import commits, and every other write of the business file that picked
+  // one of those rows would wait the whole import out (503 at the query deadline).
+  const tally = { records: 0, writes: 0 };
 
   const flush = async () => {
     if (!spec || chunk.length === 0) return;
@@ -160,7 +164,8 @@ async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, 
     await writer.flush(trx);
     const written = writer.written();
     await chunkEvents(trx, spec, options.businessFileId, written, userId);
-    await addToTally(trx, options.businessFileId, spec.plural, { records: written.createdIds.length, writes: written.createdIds.length + written.replaced.length });
+    tally.records += written.createdIds.length;
+    tally.writes += written.createdIds.length + written.replaced.length;
     importMetrics.contactsDone(chunk.length);
     options.onProgress?.(chunk[chunk.length - 1].record.position);
     chunk = [];
@@ -193,7 +198,10 @@ async function importOnce(source: AsyncIterable<Uint8Array | string>, db: Knex, 
     }
     await flush();
     if (invalid.length > 0 || options.dryRun) await trx.rollback();
-    else await commitTransaction(trx);
+    else {
+      if (spec) await addToTally(trx, options.businessFileId, spec.plural, tally);
+      await commitTransaction(trx);
+    }
     importMetrics.fileDone(invalid.length > 0 ? 'invalid' : options.dryRun ? 'dry_run' : 'written', invalid.length);
   } catch (error) {
     if (!trx.isCompleted()) await trx.rollback().catch(() => {}); // a refused COMMIT has rolled back already
