@@ -3,8 +3,9 @@
 // endpoints with wrk (bench/wrk.ts). In the same run it loads a bare node:http server that
 // replays the service's very own answers (bench/ceiling.ts, as many processes) with the same wrk
 // threads and connections, right after the service on the same endpoint: each endpoint's
-// throughput is reported as a ratio to it. The ceiling is loaded a second time with twice the threads and connections: when that gives it no more
-// throughput, the ceiling server saturates, not the load generator (the proof is printed). On
+// throughput is reported as a ratio to it. The ceiling is loaded a second time with twice the
+// threads and connections: when that gives it no more throughput, the ceiling server
+// saturates, not the load generator (the proof is printed). On
 // MySQL the ceiling is loaded a third time answering after one SELECT per request: the bound
 // that one round trip to the database sets.
 // SQLite always; MariaDB/MySQL too when BENCH_MYSQL_URL or TEST_MYSQL_URL is set.

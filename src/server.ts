@@ -10,7 +10,7 @@ import { connect } from './db/connection.js';
 import { isUniqueViolation } from './db/errors.js';
 import { migrateLatest } from './db/migrate.js';
 import { newLeaseOwner } from './db/migration-lease.js';
-import { DEFAULT_DATABASE_WAIT_MS, whenDatabaseAnswers } from './db/wait-for-database.js';
+import { whenDatabaseAnswers } from './db/wait-for-database.js';
 import { startEventWorkers } from './events/runtime.js';
 import { onEventsCommitted } from './events/sequencer.js';
 import { DEFAULT_EVENT_SETTINGS } from './events/settings.js';
@@ -59,7 +59,7 @@ export async function prepareDatabase(db: Knex, config: Config, print: LogLine):
       await migrateLatest(db, { owner });
       await ensureAdmin(db, config, print);
     },
-    config.databaseWaitMs ?? DEFAULT_DATABASE_WAIT_MS,
+    config.databaseWaitMs,
     print,
   );
 }
@@ -72,7 +72,7 @@ export interface StartOptions {
 export async function startService(config: Config, log: LogLine, db: Knex = connect(config.databaseUrl), { prepare = true }: StartOptions = {}): Promise<RunningService> {
   const print = createLog(config.logFormat ?? 'plain', log).print;
   if (prepare) await prepareDatabase(db, config, print);
-  const lookups = await whenDatabaseAnswers(db, () => loadLookups(db), config.databaseWaitMs ?? DEFAULT_DATABASE_WAIT_MS, print);
+  const lookups = await whenDatabaseAnswers(db, () => loadLookups(db), config.databaseWaitMs, print);
   const metrics = await startMetrics(config, db);
   const eventSettings = { ...DEFAULT_EVENT_SETTINGS, ...config.events };
   const app = buildApp({ db, lookups, log, requestLines: config.logRequests, logFormat: config.logFormat, metrics, renderedContacts: config.renderedContacts, auth: config.auth, events: eventSettings });

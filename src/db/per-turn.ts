@@ -6,8 +6,8 @@
 // keys (DataLoader's batching). Waiting for the next poll phase lets the requests whose sockets
 // were not ready in this one join the same query: on MariaDB, GET one under wrk (two workers,
 // 32 connections) went from 0.118 to 0.077 queries a request and from about 20,400 to 23,300
-// requests a second, with a lower median latency. A third turn gained nothing more. On an idle process the wait is one more
-// turn, without I/O: microseconds.
+// requests a second, with a lower median latency. A third turn gained nothing more. On an idle
+// process the wait is one more turn, without I/O: microseconds.
 //
 // Why this is as fresh as a read of one's own: every request that asked had arrived before the
 // read was sent, so the answer counts every commit that finished before any of them was sent,

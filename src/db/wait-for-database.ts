@@ -15,9 +15,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `work` until it succeeds, again after each failure that says the database is
- * unavailable, while the wait lasts; `work` must be safe to run again after a failure.
+ * unavailable, for up to `waitMs` (DATABASE_WAIT_MS); `work` must be safe to run again after a failure.
  */
-export async function whenDatabaseAnswers<T>(db: Knex, work: () => Promise<T>, waitMs: number, log: (line: string) => void): Promise<T> {
+export async function whenDatabaseAnswers<T>(db: Knex, work: () => Promise<T>, waitMs = DEFAULT_DATABASE_WAIT_MS, log: (line: string) => void = () => {}): Promise<T> {
   const giveUpAt = Date.now() + waitMs;
   for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(LONGEST_PAUSE_MS, pause * 2)) {
     try {

@@ -1,6 +1,7 @@
-// A TCP proxy between the service and its database, so a test can take the database away
-// (cut every connection and refuse new ones, or close new ones at once) and bring it back, decide what becomes of one
-// transaction's COMMIT (trapCommit), or leave one statement unanswered (neverAnswer).
+// A TCP proxy between the service and its database, so a test can take the database away (cut
+// every connection and refuse new ones, or close new ones at once: dropNext) and bring it back,
+// decide what becomes of one transaction's COMMIT (trapCommit), or leave one statement
+// unanswered (neverAnswer).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config.js';
